@@ -1,0 +1,93 @@
+//! The C ABI: every function libzmq 4.3.5 exports, as a thin skin over safe Rust.
+//!
+//! Each function checks its pointers, calls into the engine, and turns an `Errno` into
+//! the C convention. This module and its children are where `unsafe` lives; every block
+//! says why it is sound. Nothing may unwind across this boundary: an
+//! `extern "C"` function that panics aborts the host process, so code reachable from here
+//! returns errors instead of panicking.
+
+// The safety contract of every `unsafe extern "C"` function here is its libzmq man page
+// (pointer validity, NUL-terminated strings); repeating it per function adds nothing.
+#![allow(clippy::missing_safety_doc)]
+
+use std::ffi::{c_char, c_int, CStr};
+
+use crate::error::Errno;
+
+pub mod msg;
+mod pending;
+pub mod types;
+pub mod util;
+
+/// Sets the calling thread's `errno`.
+pub(crate) fn set_errno(e: Errno) {
+    // SAFETY: __errno_location returns the calling thread's errno slot, always valid.
+    unsafe { *libc::__errno_location() = e.0 }
+}
+
+/// Sets `errno` and returns the C failure value `ret`.
+pub(crate) fn fail<T>(e: Errno, ret: T) -> T {
+    set_errno(e);
+    ret
+}
+
+/// -1 on error with `errno` set, the value otherwise.
+pub(crate) fn status(r: crate::error::Result<c_int>) -> c_int {
+    match r {
+        Ok(v) => v,
+        Err(e) => fail(e, -1),
+    }
+}
+
+/// Borrows a C string argument; `None` for NULL.
+///
+/// # Safety
+/// `p` is NULL or points at a NUL-terminated string that outlives the borrow.
+pub(crate) unsafe fn cstr<'a>(p: *const c_char) -> Option<&'a CStr> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-NULL, NUL-terminated by the caller's contract.
+        Some(unsafe { CStr::from_ptr(p) })
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_errno() -> c_int {
+    // SAFETY: see set_errno.
+    unsafe { *libc::__errno_location() }
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_strerror(errnum: c_int) -> *const c_char {
+    match Errno(errnum).zmq_text() {
+        Some(text) => text.as_ptr(),
+        // SAFETY: strerror returns a pointer to a static or thread-local string.
+        None => unsafe { libc::strerror(errnum) },
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch: *mut c_int) {
+    for (p, v) in [(major, 4), (minor, 3), (patch, 5)] {
+        if !p.is_null() {
+            // SAFETY: non-NULL out-parameter supplied by the caller.
+            unsafe { *p = v }
+        }
+    }
+}
+
+/// Capabilities that are implemented now; `zmq_has` must never claim more.
+const CAPABILITIES: &[&[u8]] = &[
+    #[cfg(feature = "draft")]
+    b"draft",
+];
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
+    // SAFETY: forwarded caller contract.
+    match unsafe { cstr(capability) } {
+        Some(c) => CAPABILITIES.contains(&c.to_bytes()) as c_int,
+        None => 0,
+    }
+}

@@ -1,0 +1,377 @@
+//! Functions of libzmq's API that the engine does not implement yet: each fails with
+//! `ENOTSUP` and is listed as not yet implemented in the README's compatibility table.
+//! A function leaves this file when it is implemented.
+
+#![allow(unused_imports, unused_variables)]
+
+use std::ffi::{c_char, c_int, c_long, c_short, c_ulong, c_void};
+
+use super::types::*;
+use super::{fail, set_errno};
+use crate::error::Errno;
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_new() -> *mut c_void {
+    fail(Errno::ENOTSUP, std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_shutdown(context: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_init(io_threads: c_int) -> *mut c_void {
+    fail(Errno::ENOTSUP, std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_term(context: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_destroy(context: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_socket(context: *mut c_void, socket_type: c_int) -> *mut c_void {
+    fail(Errno::ENOTSUP, std::ptr::null_mut())
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_close(s: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_setsockopt(
+    s: *mut c_void,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: usize,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_getsockopt(
+    s: *mut c_void,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut usize,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: usize, flags: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_send_const(
+    s: *mut c_void,
+    buf: *const c_void,
+    len: usize,
+    flags: c_int,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: usize, flags: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_proxy(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_proxy_steerable(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_device(
+    socket_type: c_int,
+    frontend: *mut c_void,
+    backend: *mut c_void,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_sendmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_sendiov(
+    s: *mut c_void,
+    iov: *mut libc::iovec,
+    count: usize,
+    flags: c_int,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_recviov(
+    s: *mut c_void,
+    iov: *mut libc::iovec,
+    count: *mut usize,
+    flags: c_int,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_ctx_set_ext(
+    context: *mut c_void,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: usize,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_ctx_get_ext(
+    context: *mut c_void,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut usize,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
+    fail(Errno::ENOTSUP, 0)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_new() -> *mut c_void {
+    fail(Errno::ENOTSUP, std::ptr::null_mut())
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_destroy(poller_p: *mut *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_size(poller: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_add(
+    poller: *mut c_void,
+    socket: *mut c_void,
+    user_data: *mut c_void,
+    events: c_short,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_modify(
+    poller: *mut c_void,
+    socket: *mut c_void,
+    events: c_short,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_remove(poller: *mut c_void, socket: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_wait(
+    poller: *mut c_void,
+    event: *mut zmq_poller_event_t,
+    timeout: c_long,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_wait_all(
+    poller: *mut c_void,
+    events: *mut zmq_poller_event_t,
+    n_events: c_int,
+    timeout: c_long,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_fd(poller: *mut c_void, fd: *mut zmq_fd_t) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_add_fd(
+    poller: *mut c_void,
+    fd: zmq_fd_t,
+    user_data: *mut c_void,
+    events: c_short,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_modify_fd(
+    poller: *mut c_void,
+    fd: zmq_fd_t,
+    events: c_short,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_poller_remove_fd(poller: *mut c_void, fd: zmq_fd_t) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_socket_get_peer_state(
+    socket: *mut c_void,
+    routing_id: *const c_void,
+    routing_id_size: usize,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_socket_monitor_versioned(
+    s: *mut c_void,
+    addr: *const c_char,
+    events: u64,
+    event_version: c_int,
+    socket_type: c_int,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub extern "C" fn zmq_ppoll(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+    sigmask: *const libc::sigset_t,
+) -> c_int {
+    fail(Errno::ENOTSUP, -1)
+}

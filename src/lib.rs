@@ -1,0 +1,10 @@
+//! libzmq-rs: a memory-safe Rust engine behind the libzmq 4.3.5 C ABI.
+//!
+//! Layers, top to bottom (see `docs/ARCHITECTURE.md`): `ffi` is the C skin; `msg` is the
+//! message value behind `zmq_msg_t`; `constants` is the table `zmq.h` is generated from.
+
+pub mod constants;
+pub mod error;
+pub mod ffi;
+pub mod metadata;
+pub mod msg;
