@@ -1,0 +1,54 @@
+/* Assertions for the C API tests in capi-tests/: each test is a standalone program run
+ * by tests/capi.rs; exit status 0 passes, 77 skips, anything else fails. */
+#ifndef ZMQRS_TESTUTIL_H
+#define ZMQRS_TESTUTIL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define CHECK(cond)                                                                    \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            fprintf (stderr, "%s:%d: CHECK failed: %s (errno %d: %s)\n", __FILE__,    \
+                     __LINE__, #cond, zmq_errno (), zmq_strerror (zmq_errno ()));      \
+            exit (1);                                                                  \
+        }                                                                              \
+    } while (0)
+
+/* expr must fail (return -1 or NULL) with errno == err. */
+#define CHECK_ERRNO(expr, err)                                                         \
+    do {                                                                               \
+        errno = 0;                                                                     \
+        intptr_t r_ = (intptr_t) (expr);                                               \
+        int failed_ = r_ == 0 || r_ == -1;                                             \
+        int got_ = errno;                                                              \
+        if (!failed_ || got_ != (err)) {                                               \
+            fprintf (stderr, "%s:%d: %s: expected failure with errno %d (%s), got %s " \
+                             "errno %d\n",                                             \
+                     __FILE__, __LINE__, #expr, (err), zmq_strerror (err),             \
+                     failed_ ? "failure" : "success", got_);                           \
+            exit (1);                                                                  \
+        }                                                                              \
+    } while (0)
+
+#define CHECK_EQ_INT(expected, actual)                                                 \
+    do {                                                                               \
+        long long e_ = (long long) (expected), a_ = (long long) (actual);              \
+        if (e_ != a_) {                                                                \
+            fprintf (stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__,         \
+                     __LINE__, #actual, e_, a_);                                       \
+            exit (1);                                                                  \
+        }                                                                              \
+    } while (0)
+
+#define SKIP(why)                                                                      \
+    do {                                                                               \
+        printf ("SKIP: %s\n", why);                                                    \
+        exit (77);                                                                     \
+    } while (0)
+
+#endif

@@ -1,0 +1,85 @@
+//! Shared by the integration tests that drive the C ABI: where the freshly built library
+//! is, and how to run a child process with a deadline.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus};
+use std::time::{Duration, Instant};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/<profile>`: the directory holding this test binary's `deps/`.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+/// The cdylib cargo built alongside this test.
+pub fn cdylib() -> PathBuf {
+    let lib = profile_dir().join("libzmq_rs.so");
+    assert!(lib.exists(), "{} was not built", lib.display());
+    lib
+}
+
+/// A directory where the library answers to its soname, for `LD_LIBRARY_PATH`.
+pub fn soname_dir() -> PathBuf {
+    let dir = profile_dir().join("soname");
+    std::fs::create_dir_all(&dir).expect("create soname dir");
+    for name in ["libzmq-rs.so.5", "libzmq-rs.so"] {
+        let link = dir.join(name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(cdylib(), &link).expect("symlink soname");
+    }
+    dir
+}
+
+/// Runs `cmd` to completion, killing it after `limit`. `None` means it timed out.
+pub fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Option<(ExitStatus, String)> {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_with_timeout(child, limit)
+}
+
+fn wait_with_timeout(mut child: Child, limit: Duration) -> Option<(ExitStatus, String)> {
+    let deadline = Instant::now() + limit;
+    let out = std::thread::scope(|s| {
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let read = |r: Option<Box<dyn std::io::Read + Send>>| {
+            s.spawn(move || {
+                let mut buf = String::new();
+                if let Some(mut r) = r {
+                    let mut bytes = Vec::new();
+                    let _ = r.read_to_end(&mut bytes);
+                    buf = String::from_utf8_lossy(&bytes).into_owned();
+                }
+                buf
+            })
+        };
+        let o = read(stdout.map(|r| Box::new(r) as _));
+        let e = read(stderr.map(|r| Box::new(r) as _));
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("wait") {
+                break Some(st);
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let text = o.join().unwrap_or_default() + &e.join().unwrap_or_default();
+        status.map(|st| (st, text))
+    });
+    out
+}
