@@ -4,7 +4,13 @@
 //! message value behind `zmq_msg_t`; `constants` is the table `zmq.h` is generated from.
 
 pub mod constants;
+pub mod curve_keys;
 pub mod error;
 pub mod ffi;
+pub mod mailbox;
 pub mod metadata;
 pub mod msg;
+pub mod pipe;
+pub mod signaler;
+pub mod timers;
+pub mod z85;

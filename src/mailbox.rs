@@ -1,0 +1,112 @@
+//! A socket's command inbox: other sockets (and later I/O threads) post commands, the
+//! owning thread drains them. The eventfd is signalled once per batch: only a sender
+//! that finds the mailbox unsignalled writes to it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossbeam_queue::SegQueue;
+
+use crate::error::Result;
+use crate::pipe::{PipeEnd, PipeId};
+use crate::signaler::Signaler;
+
+#[derive(Debug)]
+pub enum Command {
+    /// Messages arrived on a pipe whose reader had found it empty.
+    ActivateRead(PipeId),
+    /// A pipe that was at its high-water mark has room again.
+    ActivateWrite(PipeId),
+    /// The binding side's end of a new inproc connection.
+    Attach(PipeEnd),
+    /// The peer closed the pipe; what it sent before stays readable.
+    PipeTerm(PipeId),
+    /// The context is terminating: blocking calls return ETERM.
+    Stop,
+}
+
+#[derive(Debug)]
+pub struct Mailbox {
+    commands: SegQueue<Command>,
+    signalled: AtomicBool,
+    signaler: Signaler,
+}
+
+impl Mailbox {
+    pub fn new() -> Result<Self> {
+        Ok(Mailbox {
+            commands: SegQueue::new(),
+            signalled: AtomicBool::new(false),
+            signaler: Signaler::new()?,
+        })
+    }
+
+    pub fn send(&self, cmd: Command) {
+        self.commands.push(cmd);
+        if !self.signalled.swap(true, Ordering::AcqRel) {
+            self.signaler.send();
+        }
+    }
+
+    /// Takes every pending command. The eventfd is reset before the flag, so a command
+    /// posted concurrently either is taken here or leaves the eventfd readable.
+    pub fn drain(&self, mut each: impl FnMut(Command)) {
+        self.signaler.reset();
+        if !self.signalled.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        while let Some(cmd) = self.commands.pop() {
+            each(cmd);
+        }
+    }
+
+    /// Waits until a command may be pending. `Ok(false)` on timeout.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
+        if self.signalled.load(Ordering::Acquire) {
+            return Ok(true);
+        }
+        self.signaler.wait(timeout)
+    }
+
+    /// `ZMQ_FD`: readable while commands may be pending.
+    pub fn fd(&self) -> std::os::fd::RawFd {
+        self.signaler.fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_wakeup_per_batch_and_nothing_lost() {
+        let mb = Mailbox::new().unwrap();
+        assert!(!mb.wait(Some(Duration::ZERO)).unwrap());
+        for i in 0..3 {
+            mb.send(Command::ActivateRead(i));
+        }
+        assert!(mb.wait(Some(Duration::ZERO)).unwrap());
+        let mut got = Vec::new();
+        mb.drain(|c| got.push(c));
+        assert_eq!(got.len(), 3);
+        assert!(!mb.wait(Some(Duration::ZERO)).unwrap());
+    }
+
+    #[test]
+    fn cross_thread_commands_all_arrive() {
+        let mb = std::sync::Arc::new(Mailbox::new().unwrap());
+        let tx = mb.clone();
+        let t = std::thread::spawn(move || {
+            for i in 0..10_000 {
+                tx.send(Command::ActivateWrite(i));
+            }
+        });
+        let mut n = 0;
+        while n < 10_000 {
+            mb.wait(Some(Duration::from_secs(5))).unwrap();
+            mb.drain(|_| n += 1);
+        }
+        t.join().unwrap();
+        assert_eq!(n, 10_000);
+    }
+}

@@ -1,0 +1,405 @@
+//! Pipes: the message queues between two sockets (or, later, a socket and a session).
+//!
+//! A pipe is a pair of single-producer/single-consumer queues, one per direction, each
+//! end owned by one socket. Frames are pushed as they are sent, but a reader only takes a
+//! message once its last frame is published (`written` counts complete messages), so a
+//! message is delivered whole or not at all.
+//!
+//! Wake-ups are batched: a reader that finds a queue empty raises `reader_idle`, and only
+//! a writer that clears that flag posts `ActivateRead` to the reader's mailbox — one
+//! command per idle period, not per message. The high-water mark works the same way in
+//! the other direction with `writer_blocked`, the reader answering once the queue has
+//! drained to the low-water mark.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crossbeam_queue::SegQueue;
+
+use crate::mailbox::{Command, Mailbox};
+use crate::msg::Msg;
+
+/// Identifies one end of a pipe, unique in the process.
+pub type PipeId = u64;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One direction of a pipe.
+#[derive(Debug)]
+struct Queue {
+    frames: SegQueue<Msg>,
+    /// With ZMQ_CONFLATE: only the newest message is kept.
+    latest: Option<Mutex<Option<Msg>>>,
+    /// Complete messages published by the writer.
+    written: AtomicU64,
+    /// Complete messages taken by the reader.
+    read: AtomicU64,
+    /// Messages the queue may hold; 0 means no limit.
+    hwm: AtomicU64,
+    reader_idle: AtomicBool,
+    writer_blocked: AtomicBool,
+}
+
+impl Queue {
+    fn new(hwm: u64, conflate: bool) -> Self {
+        Queue {
+            frames: SegQueue::new(),
+            latest: conflate.then(|| Mutex::new(None)),
+            written: AtomicU64::new(0),
+            read: AtomicU64::new(0),
+            hwm: AtomicU64::new(hwm),
+            reader_idle: AtomicBool::new(false),
+            writer_blocked: AtomicBool::new(false),
+        }
+    }
+
+    /// libzmq's low-water mark: the writer is woken once the queue is this short.
+    fn lwm(hwm: u64) -> u64 {
+        if hwm > 2048 {
+            hwm - 1024
+        } else {
+            hwm.div_ceil(2)
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// `queues[s]` is written by side `s`.
+    queues: [Queue; 2],
+    ids: [PipeId; 2],
+    /// The mailbox of the socket owning each side; set when that side is attached.
+    mailboxes: [OnceLock<Arc<Mailbox>>; 2],
+    closed: [AtomicBool; 2],
+}
+
+/// Options of one side that shape the pipe.
+#[derive(Debug, Clone, Copy)]
+pub struct PipeConfig {
+    pub sndhwm: u64,
+    pub rcvhwm: u64,
+    pub conflate: bool,
+}
+
+/// Creates a pipe between `a` and `b`. Each queue holds `sndhwm` of its writer plus
+/// `rcvhwm` of its reader (no limit if either is 0), as libzmq sizes inproc pipes;
+/// pass `b = None` while the peer is unknown (connect before bind) and call
+/// [`PipeEnd::set_peer_config`] once it is.
+pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
+    let conflate = a.conflate;
+    let ids = [NEXT_ID.fetch_add(2, SeqCst), 0];
+    let ids = [ids[0], ids[0] + 1];
+    let shared = Arc::new(Shared {
+        queues: [
+            Queue::new(hwm_of(a.sndhwm, b.map(|b| b.rcvhwm)), conflate),
+            Queue::new(hwm_of(a.rcvhwm, b.map(|b| b.sndhwm)), conflate),
+        ],
+        ids,
+        mailboxes: [OnceLock::new(), OnceLock::new()],
+        closed: [AtomicBool::new(false), AtomicBool::new(false)],
+    });
+    (PipeEnd::new(shared.clone(), 0), PipeEnd::new(shared, 1))
+}
+
+fn hwm_of(own: u64, peer: Option<u64>) -> u64 {
+    match peer {
+        None => own,
+        Some(_) if own == 0 => 0,
+        Some(0) => 0,
+        Some(p) => own + p,
+    }
+}
+
+/// What reading a pipe gave.
+#[derive(Debug)]
+pub enum Read {
+    Msg(Msg),
+    /// Nothing complete to read now; the pipe is inactive until `ActivateRead`.
+    Empty,
+    /// The peer closed the pipe and everything it sent has been read.
+    Finished,
+}
+
+/// One socket's end of a pipe.
+#[derive(Debug)]
+pub struct PipeEnd {
+    shared: Arc<Shared>,
+    side: usize,
+    /// Complete messages this end has published / taken (mirrors of the atomics).
+    written: u64,
+    read: u64,
+    /// In the middle of a multipart message, inbound / outbound.
+    reading_more: bool,
+    writing_more: bool,
+    /// The peer's routing id, learnt when the connection was made (ROUTER uses it).
+    pub peer_routing_id: Vec<u8>,
+    /// The routing id this socket gave the pipe (ROUTER's table key).
+    pub routing_id: Vec<u8>,
+    /// The endpoint this pipe belongs to, for unbind/disconnect.
+    pub endpoint: Option<String>,
+}
+
+impl PipeEnd {
+    fn new(shared: Arc<Shared>, side: usize) -> Self {
+        PipeEnd {
+            shared,
+            side,
+            written: 0,
+            read: 0,
+            reading_more: false,
+            writing_more: false,
+            peer_routing_id: Vec::new(),
+            routing_id: Vec::new(),
+            endpoint: None,
+        }
+    }
+
+    pub fn id(&self) -> PipeId {
+        self.shared.ids[self.side]
+    }
+
+    fn inbound(&self) -> &Queue {
+        &self.shared.queues[1 - self.side]
+    }
+
+    fn outbound(&self) -> &Queue {
+        &self.shared.queues[self.side]
+    }
+
+    /// Binds this end to its owning socket's mailbox, so the peer can wake it.
+    pub fn attach(&self, mailbox: Arc<Mailbox>) {
+        let _ = self.shared.mailboxes[self.side].set(mailbox);
+    }
+
+    /// Completes the queue sizes once a pending connection meets its binder.
+    pub fn set_peer_config(&self, own: PipeConfig, peer: PipeConfig) {
+        self.outbound()
+            .hwm
+            .store(hwm_of(own.sndhwm, Some(peer.rcvhwm)), SeqCst);
+        self.inbound()
+            .hwm
+            .store(hwm_of(own.rcvhwm, Some(peer.sndhwm)), SeqCst);
+    }
+
+    fn notify_peer(&self, cmd: impl FnOnce(PipeId) -> Command) {
+        if let Some(mb) = self.shared.mailboxes[1 - self.side].get() {
+            mb.send(cmd(self.shared.ids[1 - self.side]));
+        }
+    }
+
+    /// Whether a message can be started now (the high-water mark not reached). When not,
+    /// the peer will post `ActivateWrite` once there is room.
+    pub fn check_write(&mut self) -> bool {
+        if self.peer_closed() {
+            return false;
+        }
+        if self.writing_more {
+            return true;
+        }
+        let q = self.outbound();
+        let hwm = q.hwm.load(SeqCst);
+        if hwm == 0 || q.latest.is_some() || self.written - q.read.load(SeqCst) < hwm {
+            return true;
+        }
+        q.writer_blocked.store(true, SeqCst);
+        // Re-check: the reader may have drained the queue before seeing the flag.
+        self.written - q.read.load(SeqCst) < hwm
+    }
+
+    /// Queues a frame; the message becomes visible to the reader with its last frame.
+    /// Callers check [`check_write`](Self::check_write) before a message's first frame.
+    pub fn write(&mut self, msg: Msg) {
+        let more = msg.more();
+        let q = &self.shared.queues[self.side];
+        match &q.latest {
+            Some(latest) => {
+                // Conflation keeps single-part messages only, as libzmq documents.
+                if !more {
+                    *latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(msg);
+                }
+            }
+            None => q.frames.push(msg),
+        }
+        self.writing_more = more;
+        if !more {
+            self.written += 1;
+            q.written.store(self.written, SeqCst);
+            if q.reader_idle.load(SeqCst) && q.reader_idle.swap(false, SeqCst) {
+                self.notify_peer(Command::ActivateRead);
+            }
+        }
+    }
+
+    /// Whether a frame can be read now, without taking it.
+    pub fn check_read(&mut self) -> bool {
+        if self.reading_more {
+            return true;
+        }
+        let q = self.inbound();
+        if let Some(latest) = &q.latest {
+            return latest.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        }
+        if q.written.load(SeqCst) > self.read {
+            return true;
+        }
+        q.reader_idle.store(true, SeqCst);
+        // Re-check: the writer may have published before seeing the flag.
+        q.written.load(SeqCst) > self.read
+    }
+
+    /// Takes the next frame of the current or next complete message.
+    pub fn read(&mut self) -> Read {
+        if !self.check_read() {
+            return if self.peer_closed() {
+                Read::Finished
+            } else {
+                Read::Empty
+            };
+        }
+        let q = &self.shared.queues[1 - self.side];
+        let msg = match &q.latest {
+            Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            None => q.frames.pop(),
+        };
+        let Some(msg) = msg else {
+            // Unreachable while `written` is published after the frames; stay safe.
+            return Read::Empty;
+        };
+        self.reading_more = msg.more();
+        if !self.reading_more {
+            self.read += 1;
+            q.read.store(self.read, SeqCst);
+            if q.writer_blocked.load(SeqCst) {
+                let hwm = q.hwm.load(SeqCst);
+                if q.written.load(SeqCst) - self.read <= Queue::lwm(hwm)
+                    && q.writer_blocked.swap(false, SeqCst)
+                {
+                    self.notify_peer(Command::ActivateWrite);
+                }
+            }
+        }
+        Read::Msg(msg)
+    }
+
+    /// Messages queued towards the peer and not yet read (for `zmq_socket_monitor_pipes_stats`
+    /// and tests).
+    pub fn outbound_depth(&self) -> u64 {
+        self.written - self.outbound().read.load(SeqCst)
+    }
+
+    /// Discards the unfinished multipart message being written, if any (libzmq's rollback):
+    /// its frames were never published, so the reader never sees them.
+    pub fn rollback(&mut self) {
+        self.writing_more = false;
+    }
+
+    pub fn peer_closed(&self) -> bool {
+        self.shared.closed[1 - self.side].load(SeqCst)
+    }
+
+    /// Closes this end: the peer may still read what was sent, then finishes.
+    pub fn close(&self) {
+        self.shared.closed[self.side].store(true, SeqCst);
+        self.notify_peer(Command::PipeTerm);
+    }
+
+    /// Whether the peer closed and nothing complete is left to read.
+    pub fn is_finished(&mut self) -> bool {
+        self.peer_closed() && !self.check_read()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(hwm: u64) -> PipeConfig {
+        PipeConfig {
+            sndhwm: hwm,
+            rcvhwm: hwm,
+            conflate: false,
+        }
+    }
+
+    fn frame(data: &[u8], more: bool) -> Msg {
+        let mut m = Msg::from_slice(data);
+        m.set_more(more);
+        m
+    }
+
+    #[test]
+    fn multipart_is_visible_only_when_complete() {
+        let (mut a, mut b) = pair(cfg(10), Some(cfg(10)));
+        a.write(frame(b"1", true));
+        assert!(matches!(b.read(), Read::Empty));
+        a.write(frame(b"2", false));
+        let Read::Msg(m) = b.read() else { panic!() };
+        assert_eq!((m.data(), m.more()), (&b"1"[..], true));
+        let Read::Msg(m) = b.read() else { panic!() };
+        assert_eq!((m.data(), m.more()), (&b"2"[..], false));
+        assert!(matches!(b.read(), Read::Empty));
+    }
+
+    #[test]
+    fn hwm_is_the_sum_of_both_sides() {
+        let (mut a, mut b) = pair(cfg(3), Some(cfg(2)));
+        let mut sent = 0;
+        while a.check_write() {
+            a.write(frame(b"x", false));
+            sent += 1;
+        }
+        assert_eq!(sent, 5);
+        assert!(matches!(b.read(), Read::Msg(_)));
+        assert!(a.check_write());
+        let (mut a, _b) = pair(cfg(0), Some(cfg(2)));
+        for _ in 0..10_000 {
+            assert!(a.check_write());
+            a.write(frame(b"x", false));
+        }
+    }
+
+    #[test]
+    fn reader_idle_wakes_once_per_batch() {
+        let (mut a, mut b) = pair(cfg(100), Some(cfg(100)));
+        let mb = Arc::new(Mailbox::new().unwrap());
+        b.attach(mb.clone());
+        assert!(matches!(b.read(), Read::Empty));
+        for _ in 0..10 {
+            a.write(frame(b"x", false));
+        }
+        let mut cmds = 0;
+        mb.drain(|c| {
+            assert!(matches!(c, Command::ActivateRead(id) if id == b.id()));
+            cmds += 1;
+        });
+        assert_eq!(cmds, 1);
+    }
+
+    #[test]
+    fn closed_pipe_delivers_backlog_then_finishes() {
+        let (mut a, mut b) = pair(cfg(10), Some(cfg(10)));
+        a.write(frame(b"last words", false));
+        a.write(frame(b"unfinished", true));
+        a.close();
+        assert!(matches!(b.read(), Read::Msg(_)));
+        assert!(matches!(b.read(), Read::Finished));
+        assert!(!b.check_write());
+    }
+
+    #[test]
+    fn conflate_keeps_the_newest() {
+        let c = PipeConfig {
+            sndhwm: 1,
+            rcvhwm: 1,
+            conflate: true,
+        };
+        let (mut a, mut b) = pair(c, Some(c));
+        for i in 0..5u8 {
+            assert!(a.check_write());
+            a.write(frame(&[i], false));
+        }
+        let Read::Msg(m) = b.read() else { panic!() };
+        assert_eq!(m.data(), &[4]);
+        assert!(matches!(b.read(), Read::Empty));
+    }
+}
