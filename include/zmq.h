@@ -696,13 +696,6 @@ typedef struct ZMQ_RS_ALIGNED_(8) zmq_msg_t {
 
 typedef int zmq_fd_t;
 
-typedef struct zmq_pollitem_t {
-  void *socket;
-  zmq_fd_t fd;
-  short events;
-  short revents;
-} zmq_pollitem_t;
-
 #if defined(ZMQ_BUILD_DRAFT_API)
 typedef struct zmq_poller_event_t {
   void *socket;
@@ -711,6 +704,13 @@ typedef struct zmq_poller_event_t {
   short events;
 } zmq_poller_event_t;
 #endif
+
+typedef struct zmq_pollitem_t {
+  void *socket;
+  zmq_fd_t fd;
+  short events;
+  short revents;
+} zmq_pollitem_t;
 
 
 
@@ -747,6 +747,30 @@ const char *zmq_strerror(int errnum);
 void zmq_version(int *major, int *minor, int *patch);
 
 int zmq_has(const char *capability);
+
+void *zmq_ctx_new(void);
+
+int zmq_ctx_term(void *ctx);
+
+int zmq_ctx_shutdown(void *ctx);
+
+int zmq_ctx_set(void *ctx, int option, int optval);
+
+int zmq_ctx_get(void *ctx, int option);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_ctx_set_ext(void *ctx, int option, const void *optval, size_t optvallen);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_ctx_get_ext(void *ctx, int option, void *optval, size_t *optvallen);
+#endif
+
+void *zmq_init(int io_threads);
+
+int zmq_term(void *ctx);
+
+int zmq_ctx_destroy(void *ctx);
 
 int zmq_msg_init(struct zmq_msg_t *msg);
 
@@ -792,73 +816,13 @@ int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
 const char *zmq_msg_group(struct zmq_msg_t *msg);
 #endif
 
-void *zmq_ctx_new(void);
-
-int zmq_ctx_term(void *context);
-
-int zmq_ctx_shutdown(void *context);
-
-int zmq_ctx_set(void *context, int option, int optval);
-
-int zmq_ctx_get(void *context, int option);
-
-void *zmq_init(int io_threads);
-
-int zmq_term(void *context);
-
-int zmq_ctx_destroy(void *context);
-
-int zmq_msg_send(struct zmq_msg_t *msg, void *s, int flags);
-
-int zmq_msg_recv(struct zmq_msg_t *msg, void *s, int flags);
-
-void *zmq_socket(void *context, int socket_type);
-
-int zmq_close(void *s);
-
-int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
-
-int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
-
-int zmq_bind(void *s, const char *addr);
-
-int zmq_connect(void *s, const char *addr);
-
-int zmq_unbind(void *s, const char *addr);
-
-int zmq_disconnect(void *s, const char *addr);
-
-int zmq_send(void *s, const void *buf, size_t len, int flags);
-
-int zmq_send_const(void *s, const void *buf, size_t len, int flags);
-
-int zmq_recv(void *s, void *buf, size_t len, int flags);
-
 int zmq_socket_monitor(void *s, const char *addr, int events);
-
-int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 int zmq_proxy(void *frontend, void *backend, void *capture);
 
 int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
 
 int zmq_device(int socket_type, void *frontend, void *backend);
-
-int zmq_sendmsg(void *s, struct zmq_msg_t *msg, int flags);
-
-int zmq_recvmsg(void *s, struct zmq_msg_t *msg, int flags);
-
-int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
-
-int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_ctx_set_ext(void *context, int option, const void *optval, size_t optvallen);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_ctx_get_ext(void *context, int option, void *optval, size_t *optvallen);
-#endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_join(void *s, const char *group);
@@ -932,9 +896,45 @@ int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int
 int zmq_socket_monitor_pipes_stats(void *s);
 #endif
 
+int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
+
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_ppoll(struct zmq_pollitem_t *items, int nitems, long timeout, const sigset_t *sigmask);
 #endif
+
+void *zmq_socket(void *ctx, int socket_type);
+
+int zmq_close(void *s);
+
+int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
+
+int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
+
+int zmq_bind(void *s, const char *addr);
+
+int zmq_connect(void *s, const char *addr);
+
+int zmq_unbind(void *s, const char *addr);
+
+int zmq_disconnect(void *s, const char *addr);
+
+int zmq_send(void *s, const void *buf, size_t len, int flags);
+
+int zmq_send_const(void *s, const void *buf, size_t len, int flags);
+
+int zmq_recv(void *s, void *buf, size_t len, int flags);
+
+int zmq_msg_send(struct zmq_msg_t *msg, void *s, int flags);
+
+int zmq_msg_recv(struct zmq_msg_t *msg, void *s, int flags);
+
+int zmq_sendmsg(void *s, struct zmq_msg_t *msg, int flags);
+
+int zmq_recvmsg(void *s, struct zmq_msg_t *msg, int flags);
+
+int zmq_sendiov(void *s, struct iovec *iov, size_t count_, int flags);
+
+int zmq_recviov(void *s, struct iovec *iov, size_t *count_, int flags);
 
 char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
 

@@ -4,13 +4,17 @@
 //! message value behind `zmq_msg_t`; `constants` is the table `zmq.h` is generated from.
 
 pub mod constants;
+pub mod ctx;
 pub mod curve_keys;
 pub mod error;
 pub mod ffi;
+pub mod handle;
 pub mod mailbox;
 pub mod metadata;
 pub mod msg;
+pub mod pattern;
 pub mod pipe;
 pub mod signaler;
+pub mod socket;
 pub mod timers;
 pub mod z85;

@@ -48,9 +48,13 @@ impl Mailbox {
         }
     }
 
-    /// Takes every pending command. The eventfd is reset before the flag, so a command
-    /// posted concurrently either is taken here or leaves the eventfd readable.
+    /// Takes every pending command; a single atomic load when there are none, so
+    /// callers may check on every send and receive. The eventfd is reset before the flag,
+    /// so a command posted concurrently either is taken here or leaves it readable.
     pub fn drain(&self, mut each: impl FnMut(Command)) {
+        if !self.signalled.load(Ordering::Acquire) {
+            return;
+        }
         self.signaler.reset();
         if !self.signalled.swap(false, Ordering::AcqRel) {
             return;

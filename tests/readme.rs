@@ -41,14 +41,23 @@ fn stubs() -> Vec<String> {
 #[test]
 fn compatibility_table_is_true() {
     let table = table();
-    assert_eq!(table.len(), 96, "the table lists every libzmq 4.3.5 function once");
+    assert_eq!(
+        table.len(),
+        96,
+        "the table lists every libzmq 4.3.5 function once"
+    );
     let stubs = stubs();
     for (name, implemented) in &table {
         let is_stub = stubs.contains(name);
         assert_eq!(
-            *implemented, !is_stub,
+            *implemented,
+            !is_stub,
             "README says {name} is {}, the code says otherwise",
-            if *implemented { "implemented" } else { "not yet implemented" }
+            if *implemented {
+                "implemented"
+            } else {
+                "not yet implemented"
+            }
         );
     }
 }

@@ -14,8 +14,11 @@ use std::ffi::{c_char, c_int, CStr};
 
 use crate::error::Errno;
 
+pub mod ctx;
 pub mod msg;
 mod pending;
+pub mod poll;
+pub mod socket;
 pub mod types;
 pub mod util;
 
@@ -36,6 +39,36 @@ pub(crate) fn status(r: crate::error::Result<c_int>) -> c_int {
     match r {
         Ok(v) => v,
         Err(e) => fail(e, -1),
+    }
+}
+
+/// Borrows a caller's buffer; `None` when NULL with a non-zero length.
+///
+/// # Safety
+/// `p` is NULL or valid for `len` bytes for the borrow's duration.
+pub(crate) unsafe fn bytes<'a>(p: *const std::ffi::c_void, len: usize) -> Option<&'a [u8]> {
+    if len == 0 {
+        Some(&[])
+    } else if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-NULL and covering `len` bytes (caller contract).
+        Some(unsafe { std::slice::from_raw_parts(p as *const u8, len) })
+    }
+}
+
+/// Mutable counterpart of [`bytes`].
+///
+/// # Safety
+/// `p` is NULL or valid for writing `len` bytes for the borrow's duration.
+pub(crate) unsafe fn bytes_mut<'a>(p: *mut std::ffi::c_void, len: usize) -> Option<&'a mut [u8]> {
+    if len == 0 {
+        Some(&mut [])
+    } else if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-NULL and covering `len` writable bytes (caller contract).
+        Some(unsafe { std::slice::from_raw_parts_mut(p as *mut u8, len) })
     }
 }
 

@@ -11,132 +11,7 @@ use super::{fail, set_errno};
 use crate::error::Errno;
 
 #[no_mangle]
-pub extern "C" fn zmq_ctx_new() -> *mut c_void {
-    fail(Errno::ENOTSUP, std::ptr::null_mut())
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_ctx_shutdown(context: *mut c_void) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_init(io_threads: c_int) -> *mut c_void {
-    fail(Errno::ENOTSUP, std::ptr::null_mut())
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_term(context: *mut c_void) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_ctx_destroy(context: *mut c_void) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_socket(context: *mut c_void, socket_type: c_int) -> *mut c_void {
-    fail(Errno::ENOTSUP, std::ptr::null_mut())
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_close(s: *mut c_void) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_setsockopt(
-    s: *mut c_void,
-    option: c_int,
-    optval: *const c_void,
-    optvallen: usize,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_getsockopt(
-    s: *mut c_void,
-    option: c_int,
-    optval: *mut c_void,
-    optvallen: *mut usize,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: usize, flags: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_send_const(
-    s: *mut c_void,
-    buf: *const c_void,
-    len: usize,
-    flags: c_int,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: usize, flags: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
 pub extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> c_int {
     fail(Errno::ENOTSUP, -1)
 }
 
@@ -164,58 +39,6 @@ pub extern "C" fn zmq_device(
     socket_type: c_int,
     frontend: *mut c_void,
     backend: *mut c_void,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_sendmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_sendiov(
-    s: *mut c_void,
-    iov: *mut libc::iovec,
-    count: usize,
-    flags: c_int,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_recviov(
-    s: *mut c_void,
-    iov: *mut libc::iovec,
-    count: *mut usize,
-    flags: c_int,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_ctx_set_ext(
-    context: *mut c_void,
-    option: c_int,
-    optval: *const c_void,
-    optvallen: usize,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_ctx_get_ext(
-    context: *mut c_void,
-    option: c_int,
-    optval: *mut c_void,
-    optvallen: *mut usize,
 ) -> c_int {
     fail(Errno::ENOTSUP, -1)
 }
@@ -362,16 +185,5 @@ pub extern "C" fn zmq_socket_monitor_versioned(
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_ppoll(
-    items: *mut zmq_pollitem_t,
-    nitems: c_int,
-    timeout: c_long,
-    sigmask: *const libc::sigset_t,
-) -> c_int {
     fail(Errno::ENOTSUP, -1)
 }

@@ -1,0 +1,306 @@
+//! The context: options, the registry of live sockets, inproc endpoints, termination.
+//!
+//! `zmq_ctx_term` marks the context terminating, tells every socket (their blocking
+//! calls return ETERM), then waits until the application has closed them all.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crate::constants::*;
+use crate::error::{Errno, Result};
+use crate::mailbox::{Command, Mailbox};
+use crate::pipe::{PipeConfig, PipeEnd};
+
+/// `ZMQ_SOCKET_LIMIT`: the largest ZMQ_MAX_SOCKETS accepted.
+const SOCKET_LIMIT: i32 = 65535;
+
+#[derive(Debug, Clone)]
+pub struct CtxOptions {
+    pub io_threads: i32,
+    pub max_sockets: i32,
+    pub ipv6: bool,
+    pub blocky: bool,
+    pub max_msgsz: i32,
+    pub zero_copy: bool,
+    pub thread_priority: i32,
+    pub thread_sched_policy: i32,
+    pub thread_affinity_cpus: BTreeSet<i32>,
+    pub thread_name_prefix: Vec<u8>,
+}
+
+impl Default for CtxOptions {
+    fn default() -> Self {
+        CtxOptions {
+            io_threads: ZMQ_IO_THREADS_DFLT,
+            max_sockets: ZMQ_MAX_SOCKETS_DFLT,
+            ipv6: false,
+            blocky: true,
+            max_msgsz: i32::MAX,
+            zero_copy: true,
+            thread_priority: ZMQ_THREAD_PRIORITY_DFLT,
+            thread_sched_policy: ZMQ_THREAD_SCHED_POLICY_DFLT,
+            thread_affinity_cpus: BTreeSet::new(),
+            thread_name_prefix: Vec::new(),
+        }
+    }
+}
+
+/// What a binding socket publishes about itself under an inproc name.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    pub socket_id: u64,
+    pub mailbox: Arc<Mailbox>,
+    pub config: PipeConfig,
+    pub routing_id: Vec<u8>,
+    pub socket_type: i32,
+}
+
+/// A connection made before its endpoint was bound: the connector's side is attached,
+/// this end waits here for the binder.
+#[derive(Debug)]
+pub struct PendingConnect {
+    pub connector: Peer,
+    pub pipe: PipeEnd,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    opts: CtxOptions,
+    terminating: bool,
+    next_socket_id: u64,
+    sockets: HashMap<u64, Arc<Mailbox>>,
+    endpoints: HashMap<String, Peer>,
+    pending: HashMap<String, Vec<PendingConnect>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Ctx {
+    state: Mutex<State>,
+    all_closed: Condvar,
+}
+
+impl Ctx {
+    pub fn new() -> Arc<Ctx> {
+        Arc::new(Ctx::default())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn options(&self) -> CtxOptions {
+        self.lock().opts.clone()
+    }
+
+    /// `zmq_ctx_set` / `zmq_ctx_set_ext`: `value` is the option's bytes.
+    pub fn set(&self, option: i32, value: &[u8]) -> Result<()> {
+        let int = <[u8; 4]>::try_from(value).ok().map(i32::from_ne_bytes);
+        let mut st = self.lock();
+        let o = &mut st.opts;
+        match (option, int) {
+            (ZMQ_MAX_SOCKETS, Some(v)) if v >= 1 => o.max_sockets = v,
+            (ZMQ_IO_THREADS, Some(v)) if v >= 0 => o.io_threads = v,
+            (ZMQ_IPV6, Some(v)) if v >= 0 => o.ipv6 = v != 0,
+            (ZMQ_BLOCKY, Some(v)) if v >= 0 => o.blocky = v != 0,
+            (ZMQ_MAX_MSGSZ, Some(v)) if v >= 0 => o.max_msgsz = v,
+            #[cfg(feature = "draft")]
+            (ZMQ_ZERO_COPY_RECV, Some(v)) if v >= 0 => o.zero_copy = v != 0,
+            (ZMQ_THREAD_SCHED_POLICY, Some(v)) if v >= 0 => o.thread_sched_policy = v,
+            (ZMQ_THREAD_PRIORITY, Some(v)) if v >= 0 => o.thread_priority = v,
+            (ZMQ_THREAD_AFFINITY_CPU_ADD, Some(v)) if v >= 0 => {
+                o.thread_affinity_cpus.insert(v);
+            }
+            (ZMQ_THREAD_AFFINITY_CPU_REMOVE, Some(v)) if v >= 0 => {
+                if !o.thread_affinity_cpus.remove(&v) {
+                    return Err(Errno::EINVAL);
+                }
+            }
+            (ZMQ_THREAD_NAME_PREFIX, Some(v)) => o.thread_name_prefix = v.to_string().into_bytes(),
+            (ZMQ_THREAD_NAME_PREFIX, None) if !value.is_empty() && value.len() <= 16 => {
+                o.thread_name_prefix = value.to_vec()
+            }
+            _ => return Err(Errno::EINVAL),
+        }
+        Ok(())
+    }
+
+    /// `zmq_ctx_get` / `zmq_ctx_get_ext`: writes into `out`, returns the length written.
+    pub fn get(&self, option: i32, out: &mut [u8]) -> Result<usize> {
+        let st = self.lock();
+        let o = &st.opts;
+        let int = match option {
+            ZMQ_MAX_SOCKETS => o.max_sockets,
+            ZMQ_SOCKET_LIMIT => SOCKET_LIMIT,
+            ZMQ_IO_THREADS => o.io_threads,
+            ZMQ_IPV6 => o.ipv6 as i32,
+            ZMQ_BLOCKY => o.blocky as i32,
+            ZMQ_MAX_MSGSZ => o.max_msgsz,
+            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::ffi::types::zmq_msg_t>() as i32,
+            #[cfg(feature = "draft")]
+            ZMQ_ZERO_COPY_RECV => o.zero_copy as i32,
+            ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
+            ZMQ_THREAD_NAME_PREFIX if out.len() != 4 => {
+                let p = &o.thread_name_prefix;
+                if out.len() < p.len() {
+                    return Err(Errno::EINVAL);
+                }
+                out[..p.len()].copy_from_slice(p);
+                return Ok(p.len());
+            }
+            // As an int: the prefix's numeric value (libzmq uses atoi).
+            ZMQ_THREAD_NAME_PREFIX => String::from_utf8_lossy(&o.thread_name_prefix)
+                .trim()
+                .parse()
+                .unwrap_or(0),
+            _ => return Err(Errno::EINVAL),
+        };
+        match out.len() {
+            4 => {
+                out.copy_from_slice(&int.to_ne_bytes());
+                Ok(4)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// Registers a new socket; ETERM once terminating, EMFILE past ZMQ_MAX_SOCKETS.
+    pub fn add_socket(&self, mailbox: Arc<Mailbox>) -> Result<u64> {
+        let mut st = self.lock();
+        if st.terminating {
+            return Err(Errno::ETERM);
+        }
+        if st.sockets.len() >= st.opts.max_sockets as usize {
+            return Err(Errno::EMFILE);
+        }
+        st.next_socket_id += 1;
+        let id = st.next_socket_id;
+        st.sockets.insert(id, mailbox);
+        Ok(id)
+    }
+
+    /// Forgets a closed socket and its inproc bindings; wakes a waiting `zmq_ctx_term`.
+    pub fn remove_socket(&self, id: u64) {
+        let mut st = self.lock();
+        st.sockets.remove(&id);
+        st.endpoints.retain(|_, p| p.socket_id != id);
+        if st.sockets.is_empty() {
+            self.all_closed.notify_all();
+        }
+    }
+
+    pub fn is_terminating(&self) -> bool {
+        self.lock().terminating
+    }
+
+    /// `zmq_ctx_shutdown`: every socket's blocking calls return ETERM from now on.
+    pub fn shutdown(&self) {
+        let mut st = self.lock();
+        if !st.terminating {
+            st.terminating = true;
+            for mb in st.sockets.values() {
+                mb.send(Command::Stop);
+            }
+        }
+    }
+
+    /// `zmq_ctx_term`: shuts down, then waits for the application to close every socket.
+    pub fn terminate(&self) {
+        self.shutdown();
+        let mut st = self.lock();
+        while !st.sockets.is_empty() {
+            st = self.all_closed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        // Connections that never met a binder die with the context.
+        st.pending.clear();
+        st.endpoints.clear();
+    }
+
+    /// Publishes an inproc endpoint; returns the connections that were waiting for it.
+    /// EADDRINUSE if the name is taken.
+    pub fn bind_inproc(&self, name: &str, peer: Peer) -> Result<Vec<PendingConnect>> {
+        let mut st = self.lock();
+        if st.endpoints.contains_key(name) {
+            return Err(Errno::EADDRINUSE);
+        }
+        st.endpoints.insert(name.to_owned(), peer);
+        Ok(st.pending.remove(name).unwrap_or_default())
+    }
+
+    /// Withdraws an inproc endpoint of `socket_id`; ENOENT if it has no such binding.
+    pub fn unbind_inproc(&self, name: &str, socket_id: u64) -> Result<()> {
+        let mut st = self.lock();
+        match st.endpoints.get(name) {
+            Some(p) if p.socket_id == socket_id => {
+                st.endpoints.remove(name);
+                Ok(())
+            }
+            _ => Err(Errno::ENOENT),
+        }
+    }
+
+    /// Looks up a bound inproc endpoint, or parks `pending` until one is bound: the
+    /// closure gets the binder (if any) and returns what to park when there is none.
+    pub fn connect_inproc<R>(
+        &self,
+        name: &str,
+        connect: impl FnOnce(Option<&Peer>) -> (R, Option<PendingConnect>),
+    ) -> R {
+        let mut st = self.lock();
+        let peer = st.endpoints.get(name).cloned();
+        let (r, pending) = connect(peer.as_ref());
+        if let Some(p) = pending {
+            st.pending.entry(name.to_owned()).or_default().push(p);
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(v: i32) -> [u8; 4] {
+        v.to_ne_bytes()
+    }
+
+    #[test]
+    fn options_follow_libzmq_rules() {
+        let ctx = Ctx::new();
+        let mut out = [0u8; 4];
+        ctx.get(ZMQ_IO_THREADS, &mut out).unwrap();
+        assert_eq!(i32::from_ne_bytes(out), 1);
+        ctx.get(ZMQ_MAX_SOCKETS, &mut out).unwrap();
+        assert_eq!(i32::from_ne_bytes(out), 1023);
+        assert_eq!(ctx.set(ZMQ_MAX_SOCKETS, &int(0)), Err(Errno::EINVAL));
+        assert_eq!(ctx.set(ZMQ_IO_THREADS, &[1, 0]), Err(Errno::EINVAL));
+        ctx.set(ZMQ_BLOCKY, &int(0)).unwrap();
+        ctx.get(ZMQ_BLOCKY, &mut out).unwrap();
+        assert_eq!(out, int(0));
+        assert_eq!(
+            ctx.set(ZMQ_THREAD_AFFINITY_CPU_REMOVE, &int(3)),
+            Err(Errno::EINVAL)
+        );
+        ctx.set(ZMQ_THREAD_NAME_PREFIX, &int(42)).unwrap();
+        ctx.get(ZMQ_THREAD_NAME_PREFIX, &mut out).unwrap();
+        assert_eq!(out, int(42));
+        ctx.get(ZMQ_MSG_T_SIZE, &mut out).unwrap();
+        assert_eq!(out, int(64));
+        assert_eq!(ctx.get(9999, &mut out), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn max_sockets_and_termination() {
+        let ctx = Ctx::new();
+        ctx.set(ZMQ_MAX_SOCKETS, &int(1)).unwrap();
+        let mb = Arc::new(Mailbox::new().unwrap());
+        let id = ctx.add_socket(mb.clone()).unwrap();
+        assert_eq!(ctx.add_socket(mb.clone()), Err(Errno::EMFILE));
+        ctx.shutdown();
+        let mut stopped = false;
+        mb.drain(|c| stopped |= matches!(c, Command::Stop));
+        assert!(stopped);
+        assert_eq!(ctx.add_socket(mb), Err(Errno::ETERM));
+        ctx.remove_socket(id);
+        ctx.terminate();
+    }
+}

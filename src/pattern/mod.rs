@@ -1,0 +1,188 @@
+//! Socket types: one file per type, each only its routing rules.
+//!
+//! A socket type implements [`Pattern`] over the socket's [`Pipes`]; the socket layer
+//! (`crate::socket`) does everything else: options, blocking, timeouts, commands,
+//! endpoints. Shared strategies live in their own modules: [`lb`] (load-balance
+//! outgoing messages), [`fq`] (fair-queue incoming ones).
+
+use std::collections::HashMap;
+use std::ffi::c_int;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::constants::*;
+use crate::error::{Errno, Result};
+use crate::msg::Msg;
+use crate::pipe::{PipeEnd, PipeId, Read};
+use crate::socket::options::Options;
+
+pub mod dealer;
+pub mod fq;
+pub mod lb;
+pub mod pair;
+pub mod pull;
+pub mod push;
+
+/// The routing rules of one socket type (libzmq's `xsend`, `xrecv`, ... virtuals).
+pub trait Pattern: Send {
+    /// A new pipe joined the socket.
+    fn attach(&mut self, pipes: &mut Pipes, id: PipeId);
+    /// A pipe left the socket; its id is no longer in `pipes`.
+    fn terminated(&mut self, pipes: &mut Pipes, id: PipeId);
+    /// A pipe that was found empty has messages again.
+    fn read_activated(&mut self, _pipes: &mut Pipes, _id: PipeId) {}
+    /// A pipe that was at its high-water mark has room again.
+    fn write_activated(&mut self, _pipes: &mut Pipes, _id: PipeId) {}
+    /// Sends one frame. On success the frame is taken out of `msg`; EAGAIN means
+    /// "not now" and leaves `msg` as it was.
+    fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()>;
+    /// Receives one frame; EAGAIN when none is available.
+    fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg>;
+    fn has_in(&mut self, pipes: &mut Pipes) -> bool;
+    fn has_out(&mut self, pipes: &mut Pipes) -> bool;
+    /// Socket-type options; `None` when the option is not this type's.
+    fn set_option(
+        &mut self,
+        _pipes: &mut Pipes,
+        _option: c_int,
+        _value: &[u8],
+    ) -> Option<Result<()>> {
+        None
+    }
+    fn get_option(&self, _option: c_int, _out: &mut [u8]) -> Option<Result<usize>> {
+        None
+    }
+    /// Called at creation and after every successful generic option change, so a type
+    /// can cache the generic options it follows (e.g. ZMQ_INVERT_MATCHING).
+    fn options_changed(&mut self, _options: &Options) {}
+}
+
+/// Creates the pattern of a socket type; EINVAL for a number that is no socket type.
+pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
+    Ok(match socket_type {
+        ZMQ_PAIR => Box::new(pair::Pair::default()),
+        ZMQ_PUSH => Box::new(push::Push::default()),
+        ZMQ_PULL => Box::new(pull::Pull::default()),
+        ZMQ_DEALER => Box::new(dealer::Dealer::default()),
+        ZMQ_PUB | ZMQ_SUB | ZMQ_XPUB | ZMQ_XSUB | ZMQ_REQ | ZMQ_REP | ZMQ_ROUTER | ZMQ_STREAM => {
+            return Err(Errno::ENOTSUP)
+        }
+        #[cfg(feature = "draft")]
+        ZMQ_SERVER | ZMQ_CLIENT | ZMQ_RADIO | ZMQ_DISH | ZMQ_GATHER | ZMQ_SCATTER | ZMQ_DGRAM
+        | ZMQ_PEER | ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        _ => return Err(Errno::EINVAL),
+    })
+}
+
+/// A boolean socket-type option: an int, 0 or positive (libzmq's rule for these).
+pub fn bool_option(value: &[u8]) -> Result<bool> {
+    match <[u8; 4]>::try_from(value).map(i32::from_ne_bytes) {
+        Ok(v) if v >= 0 => Ok(v != 0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Writes an int option value for getsockopt; EINVAL if the buffer is not an int's size.
+pub fn put_int(out: &mut [u8], v: c_int) -> Result<usize> {
+    let out = out.get_mut(..4).ok_or(Errno::EINVAL)?;
+    out.copy_from_slice(&v.to_ne_bytes());
+    Ok(4)
+}
+
+/// Pipe ids are sequential process-wide, so they hash as themselves.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// The pipe ends a socket owns, by id. Pipes whose peer has gone and that have been
+/// read to the end are collected in `finished` for the socket to retire.
+#[derive(Default)]
+pub struct Pipes {
+    map: HashMap<PipeId, PipeEnd, BuildHasherDefault<IdHasher>>,
+    finished: Vec<PipeId>,
+}
+
+impl Pipes {
+    pub fn insert(&mut self, pipe: PipeEnd) {
+        self.map.insert(pipe.id(), pipe);
+    }
+
+    pub fn remove(&mut self, id: PipeId) -> Option<PipeEnd> {
+        self.map.remove(&id)
+    }
+
+    pub fn get(&self, id: PipeId) -> Option<&PipeEnd> {
+        self.map.get(&id)
+    }
+
+    pub fn get_mut(&mut self, id: PipeId) -> Option<&mut PipeEnd> {
+        self.map.get_mut(&id)
+    }
+
+    pub fn ids(&self) -> Vec<PipeId> {
+        self.map.keys().copied().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The next frame from pipe `id`, or `None` when it has nothing (it is then
+    /// inactive until `read_activated`).
+    pub fn read(&mut self, id: PipeId) -> Option<Msg> {
+        match self.map.get_mut(&id)?.read() {
+            Read::Msg(m) => Some(m),
+            Read::Empty => None,
+            Read::Finished => {
+                self.finished.push(id);
+                None
+            }
+        }
+    }
+
+    pub fn check_read(&mut self, id: PipeId) -> bool {
+        self.map.get_mut(&id).is_some_and(|p| p.check_read())
+    }
+
+    pub fn check_write(&mut self, id: PipeId) -> bool {
+        self.map.get_mut(&id).is_some_and(|p| p.check_write())
+    }
+
+    /// Queues a frame on pipe `id`; callers checked `check_write` first. A frame for a
+    /// pipe that is gone is dropped, as libzmq drops messages to dead peers.
+    pub fn write(&mut self, id: PipeId, msg: Msg) {
+        if let Some(p) = self.map.get_mut(&id) {
+            p.write(msg);
+        }
+    }
+
+    /// Pipes the socket should retire now.
+    pub fn take_finished(&mut self) -> Vec<PipeId> {
+        std::mem::take(&mut self.finished)
+    }
+
+    /// Marks a pipe for retirement by the socket (e.g. PAIR refusing a second peer).
+    pub fn retire(&mut self, id: PipeId) {
+        self.finished.push(id);
+    }
+
+    pub fn drain(&mut self) -> impl Iterator<Item = PipeEnd> + '_ {
+        self.map.drain().map(|(_, p)| p)
+    }
+}

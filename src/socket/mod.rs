@@ -1,0 +1,443 @@
+//! The socket: what every socket type shares. Options, endpoints, blocking with
+//! timeouts, command processing, `ZMQ_EVENTS`/`ZMQ_FD`. The routing rules of each type
+//! are a [`Pattern`] (`crate::pattern`).
+
+pub mod options;
+
+use std::ffi::c_int;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::constants::*;
+use crate::ctx::{Ctx, Peer, PendingConnect};
+use crate::error::{Errno, Result};
+use crate::mailbox::{Command, Mailbox};
+use crate::msg::Msg;
+use crate::pattern::{self, put_int, Pattern, Pipes};
+use crate::pipe::{self, PipeConfig, PipeEnd, PipeId};
+use options::Options;
+
+/// Transports libzmq knows; those we do not implement yet give EPROTONOSUPPORT too.
+const KNOWN_TRANSPORTS: &[&str] = &[
+    "inproc", "tcp", "ipc", "pgm", "epgm", "tipc", "vmci", "norm", "udp", "ws", "wss",
+];
+
+/// `proto://address`, split; EINVAL when either part is missing.
+pub fn parse_endpoint(uri: &str) -> Result<(&str, &str)> {
+    let (proto, addr) = uri.split_once("://").ok_or(Errno::EINVAL)?;
+    if proto.is_empty() || addr.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    if !KNOWN_TRANSPORTS.contains(&proto) {
+        return Err(Errno::EPROTONOSUPPORT);
+    }
+    Ok((proto, addr))
+}
+
+pub struct Socket {
+    ctx: Arc<Ctx>,
+    id: u64,
+    mailbox: Arc<Mailbox>,
+    pub options: Options,
+    pipes: Pipes,
+    pattern: Box<dyn Pattern>,
+    /// The last frame received had ZMQ_RCVMORE.
+    rcvmore: bool,
+    /// The context is terminating: everything but close fails with ETERM.
+    terminated: bool,
+    last_endpoint: String,
+    /// inproc names this socket bound.
+    bound: Vec<String>,
+}
+
+impl Socket {
+    pub fn new(ctx: Arc<Ctx>, socket_type: c_int) -> Result<Socket> {
+        let pattern = pattern::new(socket_type)?;
+        let mailbox = Arc::new(Mailbox::new()?);
+        let id = ctx.add_socket(mailbox.clone())?;
+        let copts = ctx.options();
+        let options = Options::new(socket_type, copts.blocky, copts.ipv6);
+        let mut pattern = pattern;
+        pattern.options_changed(&options);
+        Ok(Socket {
+            options,
+            ctx,
+            id,
+            mailbox,
+            pipes: Pipes::default(),
+            pattern,
+            rcvmore: false,
+            terminated: false,
+            last_endpoint: String::new(),
+            bound: Vec::new(),
+        })
+    }
+
+    pub fn socket_type(&self) -> c_int {
+        self.options.socket_type
+    }
+
+    fn pipe_config(&self) -> PipeConfig {
+        PipeConfig {
+            sndhwm: self.options.sndhwm.max(0) as u64,
+            rcvhwm: self.options.rcvhwm.max(0) as u64,
+            conflate: self.options.effective_conflate(),
+        }
+    }
+
+    fn as_peer(&self) -> Peer {
+        Peer {
+            socket_id: self.id,
+            mailbox: self.mailbox.clone(),
+            config: self.pipe_config(),
+            routing_id: self.options.routing_id.clone(),
+            socket_type: self.options.socket_type,
+        }
+    }
+
+    fn check_alive(&self) -> Result<()> {
+        if self.terminated {
+            return Err(Errno::ETERM);
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- commands --
+
+    /// Handles pending commands, first waiting up to `wait` for one to arrive
+    /// (`Some(ZERO)`: don't wait; `None`: wait forever). ETERM once the context stops.
+    fn process_commands(&mut self, wait: Option<Duration>) -> Result<()> {
+        if wait != Some(Duration::ZERO) {
+            match self.mailbox.wait(wait) {
+                Ok(_) => {}
+                Err(e) if e == Errno::EINTR => return Err(e),
+                Err(e) => return Err(e),
+            }
+        }
+        let mut commands = Vec::new();
+        self.mailbox.drain(|c| commands.push(c));
+        for cmd in commands {
+            match cmd {
+                Command::ActivateRead(id) => {
+                    if self.pipes.get(id).is_some() {
+                        self.pattern.read_activated(&mut self.pipes, id);
+                    }
+                }
+                Command::ActivateWrite(id) => {
+                    if self.pipes.get(id).is_some() {
+                        self.pattern.write_activated(&mut self.pipes, id);
+                    }
+                }
+                Command::Attach(pipe) => self.attach_pipe(pipe),
+                Command::PipeTerm(id) => self.peer_closed(id),
+                Command::Stop => self.terminated = true,
+            }
+        }
+        self.retire_finished();
+        self.check_alive()
+    }
+
+    fn attach_pipe(&mut self, pipe: PipeEnd) {
+        pipe.attach(self.mailbox.clone());
+        let id = pipe.id();
+        let closed = pipe.peer_closed();
+        self.pipes.insert(pipe);
+        self.pattern.attach(&mut self.pipes, id);
+        if closed {
+            self.peer_closed(id);
+        }
+    }
+
+    /// The peer closed pipe `id`: it finishes once what it sent has been read.
+    fn peer_closed(&mut self, id: PipeId) {
+        let Some(p) = self.pipes.get_mut(id) else {
+            return;
+        };
+        if p.is_finished() {
+            self.pipes.retire(id);
+        } else {
+            // Let the pattern read the backlog; reading past it reports the end.
+            self.pattern.read_activated(&mut self.pipes, id);
+            self.pattern.write_activated(&mut self.pipes, id);
+        }
+    }
+
+    fn retire_finished(&mut self) {
+        loop {
+            let done = self.pipes.take_finished();
+            if done.is_empty() {
+                return;
+            }
+            for id in done {
+                if let Some(p) = self.pipes.remove(id) {
+                    p.close();
+                    self.pattern.terminated(&mut self.pipes, id);
+                }
+            }
+        }
+    }
+
+    // --------------------------------------------------------------- endpoints --
+
+    pub fn bind(&mut self, uri: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        let (proto, _) = parse_endpoint(uri)?;
+        if proto != "inproc" {
+            return Err(Errno::EPROTONOSUPPORT);
+        }
+        let me = self.as_peer();
+        let waiting = self.ctx.bind_inproc(uri, me.clone())?;
+        for PendingConnect {
+            connector,
+            mut pipe,
+        } in waiting
+        {
+            pipe.set_peer_config(me.config, connector.config);
+            pipe.peer_routing_id = connector.routing_id;
+            self.attach_pipe(pipe);
+        }
+        self.bound.push(uri.to_owned());
+        self.last_endpoint = uri.to_owned();
+        Ok(())
+    }
+
+    pub fn connect(&mut self, uri: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        let (proto, _) = parse_endpoint(uri)?;
+        if proto != "inproc" {
+            return Err(Errno::EPROTONOSUPPORT);
+        }
+        let me = self.as_peer();
+        let mine = self.ctx.connect_inproc(uri, |peer| {
+            let (mut mine, mut theirs) = pipe::pair(me.config, peer.map(|p| p.config));
+            mine.endpoint = Some(uri.to_owned());
+            theirs.peer_routing_id = me.routing_id.clone();
+            match peer {
+                Some(p) => {
+                    mine.peer_routing_id = p.routing_id.clone();
+                    theirs.attach(p.mailbox.clone());
+                    p.mailbox.send(Command::Attach(theirs));
+                    (mine, None)
+                }
+                None => (
+                    mine,
+                    Some(PendingConnect {
+                        connector: me.clone(),
+                        pipe: theirs,
+                    }),
+                ),
+            }
+        });
+        self.attach_pipe(mine);
+        self.last_endpoint = uri.to_owned();
+        Ok(())
+    }
+
+    pub fn unbind(&mut self, uri: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        let (proto, _) = parse_endpoint(uri)?;
+        if proto != "inproc" {
+            return Err(Errno::ENOENT);
+        }
+        self.ctx.unbind_inproc(uri, self.id)?;
+        self.bound.retain(|b| b != uri);
+        Ok(())
+    }
+
+    pub fn disconnect(&mut self, uri: &str) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        parse_endpoint(uri)?;
+        let ids: Vec<_> = self
+            .pipes
+            .ids()
+            .into_iter()
+            .filter(|&id| {
+                self.pipes
+                    .get(id)
+                    .is_some_and(|p| p.endpoint.as_deref() == Some(uri))
+            })
+            .collect();
+        if ids.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        for id in ids {
+            self.pipes.retire(id);
+        }
+        self.retire_finished();
+        Ok(())
+    }
+
+    // ---------------------------------------------------------- send and recv --
+
+    fn deadline(timeout_ms: i32) -> Option<Instant> {
+        (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64))
+    }
+
+    fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
+        match deadline {
+            None => Ok(None),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    Err(Errno::EAGAIN)
+                } else {
+                    Ok(Some(left))
+                }
+            }
+        }
+    }
+
+    /// Sends one frame (`ZMQ_SNDMORE` in `flags` for more to come). On success the
+    /// frame is taken out of `msg`.
+    pub fn send(&mut self, msg: &mut Msg, flags: c_int) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        msg.set_more(flags & ZMQ_SNDMORE != 0);
+        msg.set_metadata(None);
+        let result = self.pattern.send(&mut self.pipes, msg);
+        self.retire_finished();
+        match result {
+            Err(e) if e == Errno::EAGAIN => {}
+            other => return other,
+        }
+        if flags & ZMQ_DONTWAIT != 0 || self.options.sndtimeo == 0 {
+            return Err(Errno::EAGAIN);
+        }
+        let deadline = Self::deadline(self.options.sndtimeo);
+        loop {
+            self.process_commands(Self::remaining(deadline)?)?;
+            let result = self.pattern.send(&mut self.pipes, msg);
+            self.retire_finished();
+            match result {
+                Err(e) if e == Errno::EAGAIN => {}
+                other => return other,
+            }
+        }
+    }
+
+    pub fn recv(&mut self, flags: c_int) -> Result<Msg> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        match self.try_recv() {
+            Err(e) if e == Errno::EAGAIN => {}
+            other => return other,
+        }
+        if flags & ZMQ_DONTWAIT != 0 || self.options.rcvtimeo == 0 {
+            return Err(Errno::EAGAIN);
+        }
+        let deadline = Self::deadline(self.options.rcvtimeo);
+        loop {
+            self.process_commands(Self::remaining(deadline)?)?;
+            match self.try_recv() {
+                Err(e) if e == Errno::EAGAIN => {}
+                other => return other,
+            }
+        }
+    }
+
+    fn try_recv(&mut self) -> Result<Msg> {
+        let result = self.pattern.recv(&mut self.pipes);
+        self.retire_finished();
+        let msg = result?;
+        self.rcvmore = msg.more();
+        Ok(msg)
+    }
+
+    // ------------------------------------------------------------------ events --
+
+    /// `ZMQ_EVENTS`: ZMQ_POLLIN / ZMQ_POLLOUT readiness, after handling pending
+    /// commands (which also re-arms `ZMQ_FD`).
+    pub fn events(&mut self) -> Result<i16> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        let mut ev = 0;
+        if self.pattern.has_in(&mut self.pipes) {
+            ev |= ZMQ_POLLIN as i16;
+        }
+        if self.pattern.has_out(&mut self.pipes) {
+            ev |= ZMQ_POLLOUT as i16;
+        }
+        self.retire_finished();
+        Ok(ev)
+    }
+
+    /// `ZMQ_FD`: readable when `events` may have changed.
+    pub fn fd(&self) -> RawFd {
+        self.mailbox.fd()
+    }
+
+    /// Waits until something may have changed for this socket, up to `timeout`.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
+        self.mailbox.wait(timeout)
+    }
+
+    // ----------------------------------------------------------------- options --
+
+    /// `zmq_setsockopt`; `value` is `None` for a NULL pointer, which some options take
+    /// to mean "clear" (with length `len`).
+    pub fn set_option(&mut self, option: c_int, value: Option<&[u8]>, len: usize) -> Result<()> {
+        self.check_alive()?;
+        let value_or_empty = value.unwrap_or(&[]);
+        if let Some(r) = self
+            .pattern
+            .set_option(&mut self.pipes, option, value_or_empty)
+        {
+            return r;
+        }
+        match value {
+            Some(v) => self.options.set(option, v)?,
+            None => self.options.set_null(option, len)?,
+        }
+        self.pattern.options_changed(&self.options);
+        Ok(())
+    }
+
+    /// Writes the option into `out`; returns the length written.
+    pub fn get_option(&mut self, option: c_int, out: &mut [u8]) -> Result<usize> {
+        self.check_alive()?;
+        match option {
+            ZMQ_RCVMORE => return put_int(out, self.rcvmore as c_int),
+            ZMQ_FD => return put_int(out, self.fd()),
+            ZMQ_EVENTS => {
+                let ev = self.events()? as c_int;
+                return put_int(out, ev);
+            }
+            ZMQ_LAST_ENDPOINT => return put_string(out, &self.last_endpoint),
+            ZMQ_THREAD_SAFE => return put_int(out, 0),
+            _ => {}
+        }
+        if let Some(r) = self.pattern.get_option(option, out) {
+            return r;
+        }
+        self.options.get(option, out)
+    }
+
+    // ------------------------------------------------------------------- close --
+
+    /// `zmq_close`: peers can still read what this socket sent before.
+    pub fn close(mut self) {
+        for p in self.pipes.drain() {
+            p.close();
+        }
+        self.mailbox.drain(|c| {
+            if let Command::Attach(p) = c {
+                p.close();
+            }
+        });
+        self.ctx.remove_socket(self.id);
+    }
+}
+
+/// A string option for getsockopt: NUL-terminated; EINVAL if it does not fit.
+pub fn put_string(out: &mut [u8], s: &str) -> Result<usize> {
+    let n = s.len() + 1;
+    let out = out.get_mut(..n).ok_or(Errno::EINVAL)?;
+    out[..n - 1].copy_from_slice(s.as_bytes());
+    out[n - 1] = 0;
+    Ok(n)
+}
