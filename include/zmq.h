@@ -818,12 +818,6 @@ const char *zmq_msg_group(struct zmq_msg_t *msg);
 
 int zmq_socket_monitor(void *s, const char *addr, int events);
 
-int zmq_proxy(void *frontend, void *backend, void *capture);
-
-int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
-
-int zmq_device(int socket_type, void *frontend, void *backend);
-
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_join(void *s, const char *group);
 #endif
@@ -901,6 +895,12 @@ int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_ppoll(struct zmq_pollitem_t *items, int nitems, long timeout, const sigset_t *sigmask);
 #endif
+
+int zmq_proxy(void *frontend, void *backend, void *capture);
+
+int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
+
+int zmq_device(int _device_type, void *frontend, void *backend);
 
 void *zmq_socket(void *ctx, int socket_type);
 

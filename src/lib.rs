@@ -14,6 +14,7 @@ pub mod metadata;
 pub mod msg;
 pub mod pattern;
 pub mod pipe;
+pub mod proxy;
 pub mod signaler;
 pub mod socket;
 pub mod timers;

@@ -18,6 +18,7 @@ pub mod ctx;
 pub mod msg;
 mod pending;
 pub mod poll;
+pub mod proxy;
 pub mod socket;
 pub mod types;
 pub mod util;

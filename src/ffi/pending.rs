@@ -15,34 +15,6 @@ pub extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events
     fail(Errno::ENOTSUP, -1)
 }
 
-#[no_mangle]
-pub extern "C" fn zmq_proxy(
-    frontend: *mut c_void,
-    backend: *mut c_void,
-    capture: *mut c_void,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_proxy_steerable(
-    frontend: *mut c_void,
-    backend: *mut c_void,
-    capture: *mut c_void,
-    control: *mut c_void,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
-#[no_mangle]
-pub extern "C" fn zmq_device(
-    socket_type: c_int,
-    frontend: *mut c_void,
-    backend: *mut c_void,
-) -> c_int {
-    fail(Errno::ENOTSUP, -1)
-}
-
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
