@@ -690,11 +690,22 @@ struct iovec;
 #define ZMQ_EVENT_ALL_V2 131071
 #endif
 
+#define USER 102
+
+#define HEAP 104
+
 typedef struct ZMQ_RS_ALIGNED_(8) zmq_msg_t {
   uint8_t _[64];
 } zmq_msg_t;
 
 typedef int zmq_fd_t;
+
+typedef struct zmq_pollitem_t {
+  void *socket;
+  zmq_fd_t fd;
+  short events;
+  short revents;
+} zmq_pollitem_t;
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 typedef struct zmq_poller_event_t {
@@ -704,13 +715,6 @@ typedef struct zmq_poller_event_t {
   short events;
 } zmq_poller_event_t;
 #endif
-
-typedef struct zmq_pollitem_t {
-  void *socket;
-  zmq_fd_t fd;
-  short events;
-  short revents;
-} zmq_pollitem_t;
 
 
 
@@ -831,54 +835,6 @@ uint32_t zmq_connect_peer(void *s, const char *addr);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
-void *zmq_poller_new(void);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_destroy(void **poller_p);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_size(void *poller);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_add(void *poller, void *socket, void *user_data, short events);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_modify(void *poller, void *socket, short events);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_remove(void *poller, void *socket);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_wait(void *poller, struct zmq_poller_event_t *event, long timeout);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_wait_all(void *poller, struct zmq_poller_event_t *events, int n_events, long timeout);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_fd(void *poller, zmq_fd_t *fd);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_poller_remove_fd(void *poller, zmq_fd_t fd);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_socket_get_peer_state(void *socket, const void *routing_id, size_t routing_id_size);
 #endif
 
@@ -894,6 +850,54 @@ int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_ppoll(struct zmq_pollitem_t *items, int nitems, long timeout, const sigset_t *sigmask);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+void *zmq_poller_new(void);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_destroy(void **p);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_size(void *p);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_add(void *p, void *s, void *user_data, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_add_fd(void *p, zmq_fd_t fd, void *user_data, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_modify(void *p, void *s, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_modify_fd(void *p, zmq_fd_t fd, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_remove(void *p, void *s);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_remove_fd(void *p, zmq_fd_t fd);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_wait_all(void *p, struct zmq_poller_event_t *events, int n_events, long timeout);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_wait(void *p, struct zmq_poller_event_t *event, long timeout);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_poller_fd(void *p, zmq_fd_t *fd);
 #endif
 
 int zmq_proxy(void *frontend, void *backend, void *capture);

@@ -27,11 +27,12 @@ pub type FreeFn = unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void);
 pub mod tag {
     pub const CLOSED: u8 = 0;
     pub const INLINE: u8 = 101;
-    pub const SHARED: u8 = 102;
+    pub const USER: u8 = 102;
     pub const CONST: u8 = 103;
+    pub const HEAP: u8 = 104;
 
     pub fn is_live(t: u8) -> bool {
-        (INLINE..=CONST).contains(&t)
+        (INLINE..=HEAP).contains(&t)
     }
 }
 
@@ -42,52 +43,109 @@ pub mod flags {
     pub const SHARED: u8 = 128;
 }
 
-/// Storage of a large body, released when the last message referring to it goes away.
-pub struct Buffer {
+/// A caller's buffer from `zmq_msg_init_data`, released with its free function when the
+/// last message referring to it goes away.
+pub struct UserBuffer {
     ptr: *mut u8,
+    ffn: FreeFn,
+    hint: *mut c_void,
+}
+
+// SAFETY: the caller gave the bytes up until ffn is called (zmq_msg_init_data contract),
+// and libzmq too may call ffn from any thread. Shared readers only read; writes through
+// zmq_msg_data are the caller's responsibility, as in libzmq.
+unsafe impl Send for UserBuffer {}
+// SAFETY: see Send; &UserBuffer exposes nothing.
+unsafe impl Sync for UserBuffer {}
+
+impl Drop for UserBuffer {
+    fn drop(&mut self) {
+        // SAFETY: the caller's free function, called exactly once with the pointer and
+        // hint it gave to zmq_msg_init_data.
+        unsafe { (self.ffn)(self.ptr as *mut c_void, self.hint) }
+    }
+}
+
+/// A reference-counted heap body: one allocation holding the count, the length and the
+/// bytes (libzmq's layout), so a large message costs one malloc, and an allocation
+/// failure is ENOMEM rather than an abort.
+///
+/// The bytes are raw memory: `zmq_msg_init_size` leaves them for the caller to fill, as
+/// libzmq does (zeroing 64 KiB per message would dominate large-message throughput), and
+/// C callers may write through `zmq_msg_data` while copies share them.
+pub struct HeapBuf {
+    header: std::ptr::NonNull<HeapHeader>,
+}
+
+struct HeapHeader {
+    refs: std::sync::atomic::AtomicUsize,
     len: usize,
-    release: Release,
 }
 
-enum Release {
-    Heap,
-    User { ffn: FreeFn, hint: *mut c_void },
-}
+// SAFETY: the count is atomic; the bytes are only read by Rust, and written by C callers
+// under libzmq's rules (no concurrent writes to a message being sent).
+unsafe impl Send for HeapBuf {}
+// SAFETY: as for Send.
+unsafe impl Sync for HeapBuf {}
 
-// SAFETY: a Buffer owns its bytes exclusively (Heap) or by the zmq_msg_init_data contract
-// (User: the caller gave them up until ffn is called, and libzmq may call ffn from any
-// thread). Shared readers only read; writes through zmq_msg_data are the caller's
-// responsibility, as in libzmq.
-unsafe impl Send for Buffer {}
-// SAFETY: see Send; &Buffer exposes nothing but the pointer and length.
-unsafe impl Sync for Buffer {}
+impl HeapBuf {
+    fn layout(len: usize) -> Option<std::alloc::Layout> {
+        let size = std::mem::size_of::<HeapHeader>().checked_add(len)?;
+        std::alloc::Layout::from_size_align(size, std::mem::align_of::<HeapHeader>()).ok()
+    }
 
-impl Buffer {
-    fn heap(data: Box<[u8]>) -> Self {
-        let len = data.len();
-        let ptr = Box::into_raw(data) as *mut u8;
-        Buffer {
-            ptr,
+    /// `len` bytes of uninitialised storage; `None` when memory is exhausted.
+    fn alloc(len: usize) -> Option<HeapBuf> {
+        let layout = Self::layout(len)?;
+        // SAFETY: the layout has a non-zero size (the header).
+        let p = unsafe { std::alloc::alloc(layout) } as *mut HeapHeader;
+        let header = std::ptr::NonNull::new(p)?;
+        let init = HeapHeader {
+            refs: std::sync::atomic::AtomicUsize::new(1),
             len,
-            release: Release::Heap,
+        };
+        // SAFETY: freshly allocated, aligned for HeapHeader.
+        unsafe { header.as_ptr().write(init) };
+        Some(HeapBuf { header })
+    }
+
+    fn head(&self) -> &HeapHeader {
+        // SAFETY: the header lives as long as any HeapBuf refers to it.
+        unsafe { self.header.as_ref() }
+    }
+
+    fn len(&self) -> usize {
+        self.head().len
+    }
+
+    fn data_ptr(&self) -> *mut u8 {
+        // SAFETY: the bytes follow the header inside the same allocation.
+        unsafe { (self.header.as_ptr() as *mut u8).add(std::mem::size_of::<HeapHeader>()) }
+    }
+}
+
+impl Clone for HeapBuf {
+    fn clone(&self) -> Self {
+        self.head()
+            .refs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeapBuf {
+            header: self.header,
         }
     }
 }
 
-impl Drop for Buffer {
+impl Drop for HeapBuf {
     fn drop(&mut self) {
-        match self.release {
-            Release::Heap => {
-                let slice = std::ptr::slice_from_raw_parts_mut(self.ptr, self.len);
-                // SAFETY: ptr/len came from Box::into_raw in Buffer::heap and are released once.
-                drop(unsafe { Box::from_raw(slice) });
-            }
-            Release::User { ffn, hint } => {
-                // SAFETY: the caller's free function, called exactly once with the pointer
-                // and hint it gave to zmq_msg_init_data.
-                unsafe { ffn(self.ptr as *mut c_void, hint) }
-            }
+        use std::sync::atomic::{fence, Ordering};
+        if self.head().refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
         }
+        fence(Ordering::Acquire);
+        let len = self.len();
+        let layout = Self::layout(len).expect("the layout was valid at allocation");
+        // SAFETY: the last reference; allocated in `alloc` with this layout.
+        unsafe { std::alloc::dealloc(self.header.as_ptr() as *mut u8, layout) }
     }
 }
 
@@ -97,15 +155,18 @@ enum Body {
         len: u8,
         data: [u8; INLINE_CAP],
     } = tag::INLINE,
-    Shared {
+    User {
         ptr: *mut u8,
         len: usize,
-        buf: Arc<Buffer>,
-    } = tag::SHARED,
+        buf: Arc<UserBuffer>,
+    } = tag::USER,
     Const {
         ptr: *const u8,
         len: usize,
     } = tag::CONST,
+    Heap {
+        buf: HeapBuf,
+    } = tag::HEAP,
 }
 
 /// A message frame. `#[repr(C)]` with the body first, so that byte 0 of a `zmq_msg_t`
@@ -152,18 +213,27 @@ impl Msg {
         }
     }
 
-    /// A zero-filled message of `size` bytes (`zmq_msg_init_size`).
+    /// A zero-filled message of `size` bytes.
     pub fn with_size(size: usize) -> Result<Self> {
+        let m = Msg::with_size_uninit(size)?;
+        if let Body::Heap { buf } = &m.body {
+            // SAFETY: `len` writable bytes of the fresh allocation.
+            unsafe { std::ptr::write_bytes(buf.data_ptr(), 0, buf.len()) };
+        }
+        Ok(m)
+    }
+
+    /// A message of `size` bytes whose content the caller fills (`zmq_msg_init_size`:
+    /// libzmq leaves large bodies uninitialised too). ENOMEM when memory is exhausted.
+    pub fn with_size_uninit(size: usize) -> Result<Self> {
         if size <= INLINE_CAP {
             return Ok(Msg::with_body(Body::Inline {
                 len: size as u8,
                 data: [0; INLINE_CAP],
             }));
         }
-        let mut v = Vec::new();
-        v.try_reserve_exact(size).map_err(|_| Errno::ENOMEM)?;
-        v.resize(size, 0);
-        Ok(Msg::from_vec(v))
+        let buf = HeapBuf::alloc(size).ok_or(Errno::ENOMEM)?;
+        Ok(Msg::with_body(Body::Heap { buf }))
     }
 
     /// A copy of `data` (`zmq_msg_init_buffer`, `zmq_send`).
@@ -171,26 +241,22 @@ impl Msg {
         if data.len() <= INLINE_CAP {
             let mut inline = [0; INLINE_CAP];
             inline[..data.len()].copy_from_slice(data);
-            Msg::with_body(Body::Inline {
+            return Msg::with_body(Body::Inline {
                 len: data.len() as u8,
                 data: inline,
-            })
-        } else {
-            Msg::from_vec(data.to_vec())
+            });
         }
-    }
-
-    /// Takes ownership of `data` without copying it (unless it is small).
-    pub fn from_vec(data: Vec<u8>) -> Self {
-        if data.len() <= INLINE_CAP {
-            return Msg::from_slice(&data);
+        match HeapBuf::alloc(data.len()) {
+            Some(buf) => {
+                // SAFETY: `len` writable bytes of the fresh allocation, disjoint from `data`.
+                unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf.data_ptr(), data.len()) };
+                Msg::with_body(Body::Heap { buf })
+            }
+            // Out of memory for a copy the caller asked for: as Vec would, abort.
+            None => std::alloc::handle_alloc_error(
+                HeapBuf::layout(data.len()).unwrap_or(std::alloc::Layout::new::<u8>()),
+            ),
         }
-        let buf = Arc::new(Buffer::heap(data.into_boxed_slice()));
-        Msg::with_body(Body::Shared {
-            ptr: buf.ptr,
-            len: buf.len,
-            buf,
-        })
     }
 
     /// Refers to the caller's buffer (`zmq_msg_init_data`). With a free function it is
@@ -208,12 +274,12 @@ impl Msg {
         match ffn {
             None => Msg::with_body(Body::Const { ptr: data, len }),
             Some(ffn) => {
-                let buf = Arc::new(Buffer {
+                let buf = Arc::new(UserBuffer {
                     ptr: data,
-                    len,
-                    release: Release::User { ffn, hint },
+                    ffn,
+                    hint,
                 });
-                Msg::with_body(Body::Shared {
+                Msg::with_body(Body::User {
                     ptr: data,
                     len,
                     buf,
@@ -225,7 +291,8 @@ impl Msg {
     pub fn data(&self) -> &[u8] {
         match &self.body {
             Body::Inline { len, data } => &data[..*len as usize],
-            Body::Shared { ptr, len, .. } => raw_slice(*ptr, *len),
+            Body::User { ptr, len, .. } => raw_slice(*ptr, *len),
+            Body::Heap { buf } => raw_slice(buf.data_ptr(), buf.len()),
             Body::Const { ptr, len } => raw_slice(*ptr, *len),
         }
     }
@@ -234,7 +301,8 @@ impl Msg {
     pub fn data_ptr(&mut self) -> *mut u8 {
         match &mut self.body {
             Body::Inline { data, .. } => data.as_mut_ptr(),
-            Body::Shared { ptr, .. } => *ptr,
+            Body::User { ptr, .. } => *ptr,
+            Body::Heap { buf } => buf.data_ptr(),
             Body::Const { ptr, .. } => *ptr as *mut u8,
         }
     }
@@ -242,7 +310,8 @@ impl Msg {
     pub fn size(&self) -> usize {
         match &self.body {
             Body::Inline { len, .. } => *len as usize,
-            Body::Shared { len, .. } | Body::Const { len, .. } => *len,
+            Body::User { len, .. } | Body::Const { len, .. } => *len,
+            Body::Heap { buf } => buf.len(),
         }
     }
 
@@ -326,7 +395,7 @@ impl Msg {
     /// `zmq_msg_copy`: like `clone`, and marks this side shared too, as libzmq does.
     pub fn share(&mut self) -> Msg {
         let copy = self.clone();
-        if matches!(self.body, Body::Shared { .. }) {
+        if matches!(self.body, Body::User { .. } | Body::Heap { .. }) {
             self.flags |= flags::SHARED;
         }
         copy
@@ -341,7 +410,8 @@ impl Clone for Msg {
                 len: *len,
                 data: *data,
             },
-            Body::Shared { ptr, len, buf } => Body::Shared {
+            Body::Heap { buf } => Body::Heap { buf: buf.clone() },
+            Body::User { ptr, len, buf } => Body::User {
                 ptr: *ptr,
                 len: *len,
                 buf: Arc::clone(buf),
@@ -352,7 +422,7 @@ impl Clone for Msg {
             },
         };
         let mut flags = self.flags;
-        if matches!(body, Body::Shared { .. }) {
+        if matches!(body, Body::User { .. } | Body::Heap { .. }) {
             flags |= flags::SHARED;
         }
         Msg {
@@ -399,7 +469,7 @@ mod tests {
 
     #[test]
     fn large_bodies_are_shared_by_copies() {
-        let mut m = Msg::from_vec(vec![7u8; 1000]);
+        let mut m = Msg::from_slice(&[7u8; 1000]);
         assert!(!m.is_shared());
         let mut c = m.share();
         assert!(m.is_shared() && c.is_shared());

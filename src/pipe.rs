@@ -34,20 +34,17 @@ struct Queue {
     written: AtomicU64,
     /// Complete messages taken by the reader.
     read: AtomicU64,
-    /// Messages the queue may hold; 0 means no limit.
-    hwm: AtomicU64,
     reader_idle: AtomicBool,
     writer_blocked: AtomicBool,
 }
 
 impl Queue {
-    fn new(hwm: u64, conflate: bool) -> Self {
+    fn new(conflate: bool) -> Self {
         Queue {
             frames: SegQueue::new(),
             latest: conflate.then(|| Mutex::new(None)),
             written: AtomicU64::new(0),
             read: AtomicU64::new(0),
-            hwm: AtomicU64::new(hwm),
             reader_idle: AtomicBool::new(false),
             writer_blocked: AtomicBool::new(false),
         }
@@ -63,10 +60,28 @@ impl Queue {
     }
 }
 
+/// One side's high-water marks, as its socket's options say now.
+#[derive(Debug, Default)]
+struct SideHwm {
+    sndhwm: AtomicU64,
+    rcvhwm: AtomicU64,
+    /// False until the side's socket is known (connect before bind).
+    known: AtomicBool,
+}
+
+impl SideHwm {
+    fn set(&self, c: PipeConfig) {
+        self.sndhwm.store(c.sndhwm, SeqCst);
+        self.rcvhwm.store(c.rcvhwm, SeqCst);
+        self.known.store(true, SeqCst);
+    }
+}
+
 #[derive(Debug)]
 struct Shared {
     /// `queues[s]` is written by side `s`.
     queues: [Queue; 2],
+    hwms: [SideHwm; 2],
     ids: [PipeId; 2],
     /// The mailbox of the socket owning each side; set when that side is attached.
     mailboxes: [OnceLock<Arc<Mailbox>>; 2],
@@ -84,16 +99,20 @@ pub struct PipeConfig {
 /// Creates a pipe between `a` and `b`. Each queue holds `sndhwm` of its writer plus
 /// `rcvhwm` of its reader (no limit if either is 0), as libzmq sizes inproc pipes;
 /// pass `b = None` while the peer is unknown (connect before bind) and call
-/// [`PipeEnd::set_peer_config`] once it is.
+/// [`PipeEnd::set_peer_config`] once it is. The marks follow later option changes
+/// ([`PipeEnd::set_hwms`]).
 pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
     let conflate = a.conflate;
-    let ids = [NEXT_ID.fetch_add(2, SeqCst), 0];
-    let ids = [ids[0], ids[0] + 1];
+    let first = NEXT_ID.fetch_add(2, SeqCst);
+    let ids = [first, first + 1];
+    let hwms = [SideHwm::default(), SideHwm::default()];
+    hwms[0].set(a);
+    if let Some(b) = b {
+        hwms[1].set(b);
+    }
     let shared = Arc::new(Shared {
-        queues: [
-            Queue::new(hwm_of(a.sndhwm, b.map(|b| b.rcvhwm)), conflate),
-            Queue::new(hwm_of(a.rcvhwm, b.map(|b| b.sndhwm)), conflate),
-        ],
+        queues: [Queue::new(conflate), Queue::new(conflate)],
+        hwms,
         ids,
         mailboxes: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
@@ -101,12 +120,19 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
     (PipeEnd::new(shared.clone(), 0), PipeEnd::new(shared, 1))
 }
 
-fn hwm_of(own: u64, peer: Option<u64>) -> u64 {
-    match peer {
-        None => own,
-        Some(_) if own == 0 => 0,
-        Some(0) => 0,
-        Some(p) => own + p,
+impl Shared {
+    /// Messages the queue written by `writer` may hold; 0 means no limit.
+    fn hwm(&self, writer: usize) -> u64 {
+        let (w, r) = (&self.hwms[writer], &self.hwms[1 - writer]);
+        let snd = w.known.load(SeqCst).then(|| w.sndhwm.load(SeqCst));
+        let rcv = r.known.load(SeqCst).then(|| r.rcvhwm.load(SeqCst));
+        match (snd, rcv) {
+            (Some(0), _) | (_, Some(0)) => 0,
+            (Some(s), Some(r)) => s + r,
+            (Some(s), None) => s,
+            (None, Some(r)) => r,
+            (None, None) => 0,
+        }
     }
 }
 
@@ -173,12 +199,19 @@ impl PipeEnd {
 
     /// Completes the queue sizes once a pending connection meets its binder.
     pub fn set_peer_config(&self, own: PipeConfig, peer: PipeConfig) {
-        self.outbound()
-            .hwm
-            .store(hwm_of(own.sndhwm, Some(peer.rcvhwm)), SeqCst);
-        self.inbound()
-            .hwm
-            .store(hwm_of(own.rcvhwm, Some(peer.sndhwm)), SeqCst);
+        self.shared.hwms[self.side].set(own);
+        self.shared.hwms[1 - self.side].set(peer);
+    }
+
+    /// The owning socket changed ZMQ_SNDHWM / ZMQ_RCVHWM. A peer blocked on the old
+    /// limit is told to try again.
+    pub fn set_hwms(&self, sndhwm: u64, rcvhwm: u64) {
+        let h = &self.shared.hwms[self.side];
+        h.sndhwm.store(sndhwm, SeqCst);
+        h.rcvhwm.store(rcvhwm, SeqCst);
+        if self.inbound().writer_blocked.swap(false, SeqCst) {
+            self.notify_peer(Command::ActivateWrite);
+        }
     }
 
     fn notify_peer(&self, cmd: impl FnOnce(PipeId) -> Command) {
@@ -197,7 +230,7 @@ impl PipeEnd {
             return true;
         }
         let q = self.outbound();
-        let hwm = q.hwm.load(SeqCst);
+        let hwm = self.shared.hwm(self.side);
         if hwm == 0 || q.latest.is_some() || self.written - q.read.load(SeqCst) < hwm {
             return true;
         }
@@ -270,7 +303,7 @@ impl PipeEnd {
             self.read += 1;
             q.read.store(self.read, SeqCst);
             if q.writer_blocked.load(SeqCst) {
-                let hwm = q.hwm.load(SeqCst);
+                let hwm = self.shared.hwm(1 - self.side);
                 if q.written.load(SeqCst) - self.read <= Queue::lwm(hwm)
                     && q.writer_blocked.swap(false, SeqCst)
                 {
@@ -287,10 +320,9 @@ impl PipeEnd {
         self.written - self.outbound().read.load(SeqCst)
     }
 
-    /// Discards the unfinished multipart message being written, if any (libzmq's rollback):
-    /// its frames were never published, so the reader never sees them.
-    pub fn rollback(&mut self) {
-        self.writing_more = false;
+    /// In the middle of reading a multipart message.
+    pub fn reading_more(&self) -> bool {
+        self.reading_more
     }
 
     pub fn peer_closed(&self) -> bool {

@@ -27,6 +27,7 @@ fn stubs() -> Vec<String> {
             if let Some(rest) = line.split("extern \"C\" fn ").nth(1) {
                 current = rest.split('(').next().map(str::to_owned);
             } else if line.trim().starts_with("fail(Errno::ENOTSUP")
+                || line.trim().starts_with("not_yet(")
                 || line.trim() == "set_errno(Errno::ENOTSUP)"
             {
                 out.extend(current.take());

@@ -18,6 +18,8 @@ pub mod ctx;
 pub mod msg;
 mod pending;
 pub mod poll;
+#[cfg(feature = "draft")]
+pub mod poller;
 pub mod proxy;
 pub mod socket;
 pub mod types;

@@ -95,7 +95,7 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int {
-    init(msg, || Msg::with_size(size))
+    init(msg, || Msg::with_size_uninit(size))
 }
 
 #[no_mangle]

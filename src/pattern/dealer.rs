@@ -66,4 +66,14 @@ impl Dealer {
     pub fn probe_router(&self) -> bool {
         self.probe_router
     }
+
+    /// Sends a frame like `send`; returns the pipe it went to (`None`: dropped).
+    pub fn send_pipe(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<Option<PipeId>> {
+        self.lb.send(pipes, msg)
+    }
+
+    /// Receives a frame like `recv`, with the pipe it came from.
+    pub fn recv_pipe(&mut self, pipes: &mut Pipes) -> Result<(Msg, PipeId)> {
+        self.fq.recv(pipes)
+    }
 }

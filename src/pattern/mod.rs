@@ -16,11 +16,21 @@ use crate::pipe::{PipeEnd, PipeId, Read};
 use crate::socket::options::Options;
 
 pub mod dealer;
+pub mod dist;
 pub mod fq;
 pub mod lb;
+pub mod mtrie;
 pub mod pair;
+pub mod pub_;
 pub mod pull;
 pub mod push;
+pub mod rep;
+pub mod req;
+pub mod router;
+pub mod sub;
+pub mod trie;
+pub mod xpub;
+pub mod xsub;
 
 /// The routing rules of one socket type (libzmq's `xsend`, `xrecv`, ... virtuals).
 pub trait Pattern: Send {
@@ -63,9 +73,14 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_PUSH => Box::new(push::Push::default()),
         ZMQ_PULL => Box::new(pull::Pull::default()),
         ZMQ_DEALER => Box::new(dealer::Dealer::default()),
-        ZMQ_PUB | ZMQ_SUB | ZMQ_XPUB | ZMQ_XSUB | ZMQ_REQ | ZMQ_REP | ZMQ_ROUTER | ZMQ_STREAM => {
-            return Err(Errno::ENOTSUP)
-        }
+        ZMQ_REQ => Box::new(req::Req::default()),
+        ZMQ_REP => Box::new(rep::Rep::default()),
+        ZMQ_ROUTER => Box::new(router::Router::default()),
+        ZMQ_PUB => Box::new(pub_::Pub::default()),
+        ZMQ_SUB => Box::new(sub::Sub::default()),
+        ZMQ_XPUB => Box::new(xpub::XPub::default()),
+        ZMQ_XSUB => Box::new(xsub::XSub::default()),
+        ZMQ_STREAM => return Err(Errno::ENOTSUP),
         #[cfg(feature = "draft")]
         ZMQ_SERVER | ZMQ_CLIENT | ZMQ_RADIO | ZMQ_DISH | ZMQ_GATHER | ZMQ_SCATTER | ZMQ_DGRAM
         | ZMQ_PEER | ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
@@ -81,10 +96,14 @@ pub fn bool_option(value: &[u8]) -> Result<bool> {
     }
 }
 
-/// Writes an int option value for getsockopt; EINVAL if the buffer is not an int's size.
+/// Writes an int option value for getsockopt: EINVAL if the buffer is smaller than an
+/// int; a larger one is zeroed first, as libzmq does (callers passing an int64 rely on it).
 pub fn put_int(out: &mut [u8], v: c_int) -> Result<usize> {
-    let out = out.get_mut(..4).ok_or(Errno::EINVAL)?;
-    out.copy_from_slice(&v.to_ne_bytes());
+    if out.len() < 4 {
+        return Err(Errno::EINVAL);
+    }
+    out.fill(0);
+    out[..4].copy_from_slice(&v.to_ne_bytes());
     Ok(4)
 }
 

@@ -49,6 +49,9 @@ pub struct Socket {
     last_endpoint: String,
     /// inproc names this socket bound.
     bound: Vec<String>,
+    /// `ZMQ_CONNECT_ROUTING_ID` (ROUTER, REP, STREAM): the routing id of the next
+    /// connection made, given to its pipe (`PipeEnd::routing_id`) and then forgotten.
+    connect_routing_id: Vec<u8>,
 }
 
 impl Socket {
@@ -71,6 +74,7 @@ impl Socket {
             terminated: false,
             last_endpoint: String::new(),
             bound: Vec::new(),
+            connect_routing_id: Vec::new(),
         })
     }
 
@@ -211,7 +215,7 @@ impl Socket {
             return Err(Errno::EPROTONOSUPPORT);
         }
         let me = self.as_peer();
-        let mine = self.ctx.connect_inproc(uri, |peer| {
+        let mut mine = self.ctx.connect_inproc(uri, |peer| {
             let (mut mine, mut theirs) = pipe::pair(me.config, peer.map(|p| p.config));
             mine.endpoint = Some(uri.to_owned());
             theirs.peer_routing_id = me.routing_id.clone();
@@ -231,6 +235,7 @@ impl Socket {
                 ),
             }
         });
+        mine.routing_id = std::mem::take(&mut self.connect_routing_id);
         self.attach_pipe(mine);
         self.last_endpoint = uri.to_owned();
         Ok(())
@@ -389,9 +394,30 @@ impl Socket {
         {
             return r;
         }
+        if option == ZMQ_CONNECT_ROUTING_ID
+            && matches!(self.socket_type(), ZMQ_ROUTER | ZMQ_REP | ZMQ_STREAM)
+        {
+            return match value {
+                Some(v) if !v.is_empty() => {
+                    self.connect_routing_id = v.to_vec();
+                    Ok(())
+                }
+                _ => Err(Errno::EINVAL),
+            };
+        }
         match value {
             Some(v) => self.options.set(option, v)?,
             None => self.options.set_null(option, len)?,
+        }
+        if option == ZMQ_SNDHWM || option == ZMQ_RCVHWM {
+            // libzmq applies new marks to existing pipes too.
+            let c = self.pipe_config();
+            for id in self.pipes.ids() {
+                if let Some(p) = self.pipes.get(id) {
+                    p.set_hwms(c.sndhwm, c.rcvhwm);
+                }
+                self.pattern.write_activated(&mut self.pipes, id);
+            }
         }
         self.pattern.options_changed(&self.options);
         Ok(())

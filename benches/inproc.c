@@ -1,0 +1,110 @@
+/* inproc throughput and latency, written against the libzmq C API only, so the same
+ * source is built against libzmq-rs and against the reference libzmq.
+ *   inproc thr SIZE COUNT   -> messages/s of PUSH -> PULL between two threads
+ *   inproc lat SIZE COUNT   -> mean round trip (us) of PAIR ping-pong between threads */
+#include <zmq.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void *ctx;
+static size_t size;
+static long count;
+
+static double now (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die (const char *what)
+{
+    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
+    exit (1);
+}
+
+static void *thr_sender (void *arg)
+{
+    (void) arg;
+    void *s = zmq_socket (ctx, ZMQ_PUSH);
+    if (zmq_connect (s, "inproc://thr") != 0)
+        die ("connect");
+    for (long i = 0; i < count; i++) {
+        zmq_msg_t m;
+        zmq_msg_init_size (&m, size);
+        if (zmq_msg_send (&m, s, 0) < 0)
+            die ("send");
+    }
+    zmq_close (s);
+    return NULL;
+}
+
+static void *lat_echo (void *arg)
+{
+    (void) arg;
+    void *s = zmq_socket (ctx, ZMQ_PAIR);
+    if (zmq_connect (s, "inproc://lat") != 0)
+        die ("connect");
+    zmq_msg_t m;
+    zmq_msg_init (&m);
+    for (long i = 0; i < count; i++) {
+        if (zmq_msg_recv (&m, s, 0) < 0 || zmq_msg_send (&m, s, 0) < 0)
+            die ("echo");
+    }
+    zmq_msg_close (&m);
+    zmq_close (s);
+    return NULL;
+}
+
+int main (int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf (stderr, "usage: %s thr|lat SIZE COUNT\n", argv[0]);
+        return 2;
+    }
+    size = strtoul (argv[2], NULL, 10);
+    count = strtol (argv[3], NULL, 10);
+    ctx = zmq_ctx_new ();
+    pthread_t t;
+    if (strcmp (argv[1], "thr") == 0) {
+        void *s = zmq_socket (ctx, ZMQ_PULL);
+        if (zmq_bind (s, "inproc://thr") != 0)
+            die ("bind");
+        pthread_create (&t, NULL, thr_sender, NULL);
+        zmq_msg_t m;
+        zmq_msg_init (&m);
+        if (zmq_msg_recv (&m, s, 0) < 0)
+            die ("recv");
+        double start = now ();
+        for (long i = 1; i < count; i++)
+            if (zmq_msg_recv (&m, s, 0) < 0)
+                die ("recv");
+        double secs = now () - start;
+        printf ("%.0f\n", (count - 1) / secs);
+        zmq_msg_close (&m);
+        zmq_close (s);
+    } else {
+        void *s = zmq_socket (ctx, ZMQ_PAIR);
+        if (zmq_bind (s, "inproc://lat") != 0)
+            die ("bind");
+        pthread_create (&t, NULL, lat_echo, NULL);
+        zmq_msg_t m;
+        zmq_msg_init_size (&m, size);
+        double start = now ();
+        for (long i = 0; i < count; i++) {
+            if (zmq_msg_send (&m, s, 0) < 0 || zmq_msg_recv (&m, s, 0) < 0)
+                die ("ping");
+        }
+        double secs = now () - start;
+        printf ("%.3f\n", secs / count * 1e6);
+        zmq_msg_close (&m);
+        zmq_close (s);
+    }
+    pthread_join (t, NULL);
+    zmq_ctx_term (ctx);
+    return 0;
+}
