@@ -14,6 +14,8 @@
 # assumes): drafts, ipc, curve (libsodium), ws/wss; no TIPC (presetting the
 # cached result of libzmq's configure-time TIPC probe turns it off, so
 # zmq_has("tipc") is false as test_capabilities expects), no pgm/norm/vmci/gssapi.
+# SO_PRIORITY and SO_BINDTODEVICE are switched on as in the autotools build
+# (Debian's libzmq5): libzmq's CMakeLists never runs those two probes.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,7 +40,7 @@ cmake -S "$vendor" -B "$out/build" \
     -DBUILD_TESTS=OFF -DBUILD_STATIC=OFF -DBUILD_SHARED=ON \
     -DWITH_DOCS=OFF -DWITH_DOC=OFF -DWITH_PERF_TOOL=OFF \
     -DENABLE_CPACK=OFF -DENABLE_PRECOMPILED=OFF \
-    -DZMQ_HAVE_TIPC=OFF \
+    -DZMQ_HAVE_TIPC=OFF -DZMQ_HAVE_SO_PRIORITY=ON -DZMQ_HAVE_SO_BINDTODEVICE=ON \
     >"$out/cmake-configure.log" 2>&1 ||
     { tail -n 30 "$out/cmake-configure.log" >&2; exit 1; }
 cmake --build "$out/build" -j "$jobs" >"$out/cmake-build.log" 2>&1 ||

@@ -15,6 +15,9 @@
 #   --timeout SEC    per-test time limit (default 60)
 #   --budget SEC     wall-clock budget of the whole run; tests not started
 #                    when it is spent are reported as FAIL (default 780)
+#   --retries N      re-run a FAIL/TIMEOUT up to N times when at most 10
+#                    tests failed (default 1); a test that then passes is
+#                    counted as passed and reported as FLAKY
 #
 # libzmq's sources come from the crates.io package zeromq-src =0.3.6+4.3.5,
 # fetched through cargo at run time (fetch-libzmq.sh); nothing of libzmq is
@@ -29,10 +32,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 start_time=$(date +%s)
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 include_dir="" lib="" jobs="" expected="" filter="" workdir=""
-per_test_timeout=60 budget=780
+per_test_timeout=60 budget=780 retries=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --include) include_dir="${2:?}"; shift 2 ;;
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
         --workdir) workdir="${2:?}"; shift 2 ;;
         --timeout) per_test_timeout="${2:?}"; shift 2 ;;
         --budget) budget="${2:?}"; shift 2 ;;
+        --retries) retries="${2:?}"; shift 2 ;;
         -h|--help) usage ;;
         *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
     esac
@@ -67,7 +71,7 @@ done
 cache="${ZMQRS_CONFORMANCE_CACHE:-${HOME:-/tmp}/.cache/libzmq-rs-conformance}"
 vendor="$("$here/fetch-libzmq.sh")"
 if [ -z "$workdir" ]; then
-    workdir="$cache/work/$(basename "$lib" | tr -c 'A-Za-z0-9._-\n' _)-$(printf %s "$lib" | sha1sum | cut -c1-8)"
+    workdir="$cache/work/$(basename "$lib" | tr -c 'A-Za-z0-9._\n-' _)-$(printf %s "$lib" | sha1sum | cut -c1-8)"
 fi
 mkdir -p "$workdir"
 W="$(cd "$workdir" && pwd)"
@@ -92,10 +96,24 @@ skip_reason() {
     esac
 }
 
-# Tests whose own run time under a correct library is long: started first.
+# Tests that take long under a correct library, or that raise their own
+# alarm() watchdog above 60 s: they get a longer limit (at least
+# $long_timeout s, never less than --timeout) and are started first.
+# (Reference timings on 2 cores: test_heartbeats ~50 s, test_security_zap
+# ~37 s, all others < 10 s.)
+long_timeout=150
+
+# A test can "pass" without testing: Unity's TEST_IGNORE (e.g. "ipc is not
+# available" when zmq_has("ipc") is false) and test_security_curve's early
+# `return 0` when zmq_has("curve") is false.  A PASS with more ignored cases
+# than the reference has here is reported as FAIL.  The reference's own
+# ignores (loopback-only namespace, features outside platform.hpp):
+#   test_monitor 1 (tipc), test_pubsub 1 (norm),
+#   test_radio_dish 4 (UDP multicast: no multicast route on lo).
+allowed_ignores="test_monitor:1 test_pubsub:1 test_radio_dish:4"
 slow_first="test_heartbeats test_security_zap test_proxy test_proxy_steerable
-test_shutdown_stress test_security_curve test_reconnect_ivl test_hwm_pubsub
-test_spec_req test_socks test_monitor test_reconnect_options"
+test_shutdown_stress test_security_curve test_socks test_reconnect_options
+test_req_relaxed test_spec_pushpull test_radio_dish"
 
 # ---------------------------------------------------------------------------
 # Work tree, laid out like libzmq's source tree so that the tests' relative
@@ -122,7 +140,7 @@ ln -sf "$lib" "$W/lib/$soname"
 
 CPPFLAGS_T=(-DZMQ_BUILD_DRAFT_API -DUNITY_USE_COMMAND_LINE_ARGS -DUNITY_EXCLUDE_FLOAT -D_REENTRANT
             -I "$W/include" -I "$vendor/external/unity")
-CXXFLAGS_T=("$OPT" -g0 -pthread -std=gnu++11 -w)
+CXXFLAGS_T=("$OPT" -g0 -pthread -w)
 
 # Cached objects are valid for one header, one set of flags, one compiler.
 stamp="$( { cat "$W"/include/*.h "$W"/src/*.hpp; echo "$vendor ${CPPFLAGS_T[*]} ${CXXFLAGS_T[*]}";
@@ -171,8 +189,11 @@ else
 fi
 
 short_tmp="$(mktemp -d /tmp/zmqcf.XXXXXX)"   # short paths: ipc sun_path is 108 bytes
+xargs_pid=""
 cleanup() {
     local p
+    : > "$W/res/ABORT"
+    [ -z "$xargs_pid" ] || kill -TERM "$xargs_pid" 2>/dev/null || true
     for p in "$W"/res/*.pid; do
         [ -f "$p" ] || continue
         kill -KILL -- "-$(cat "$p")" 2>/dev/null || true
@@ -191,8 +212,9 @@ echo "== ${#all_tests[@]} tests selected: ${#applicable[@]} applicable, $(( ${#a
 
 # ---------------------------------------------------------------------------
 # Build.  Shared utilities and Unity once (cached); each test compiled once
-# per header (cached) and linked every run (a link against a library that
-# gained symbols must be retried).
+# per header (cached; failures are retried) and linked every run (a library
+# that gained symbols may link now).  A test also links libtestutil, which
+# calls 29 zmq_* functions: the library must export all of them.
 export W CXX CC OPT lib vendor
 export CPPFLAGS_S="${CPPFLAGS_T[*]@Q}" CXXFLAGS_S="${CXXFLAGS_T[*]@Q}"
 
@@ -228,17 +250,12 @@ build_one() {
         done
         libs+=(-lsodium)
     fi
-    if [ -f "$o/$n.compile-failed" ]; then
-        cat "$o/$n.compile-failed" >> "$log"
-        echo "BUILD-FAIL" > "$W/res/$n.build"; return 0
-    fi
     if [ ! -f "$o/$n.o" ]; then
-        if ! "$CXX" "${cpp[@]}" "${cxx[@]}" -c "$src" -o "$o/$n.o.tmp" >"$o/$n.compile-log" 2>&1; then
-            mv "$o/$n.compile-log" "$o/$n.compile-failed"
-            cat "$o/$n.compile-failed" >> "$log"
+        if ! "$CXX" "${cpp[@]}" "${cxx[@]}" -c "$src" -o "$o/$n.o.tmp" >>"$log" 2>&1; then
+            rm -f "$o/$n.o.tmp"
             echo "BUILD-FAIL" > "$W/res/$n.build"; return 0
         fi
-        mv "$o/$n.o.tmp" "$o/$n.o"; rm -f "$o/$n.compile-log"
+        mv "$o/$n.o.tmp" "$o/$n.o"
     fi
     if "$CXX" "${cxx[@]}" "$o/$n.o" "${extra[@]}" "$o/libtestutil.a" "$o/unity.o" "$lib" \
             "${libs[@]}" -Wl,--no-undefined -o "$W/bin/$n" >>"$log" 2>&1; then
@@ -251,41 +268,60 @@ build_one() {
 run_one() {
     set -uo pipefail
     local n="$1" log="$W/logs/$1.log" res="$W/res/$1"
+    [ ! -e "$W/res/ABORT" ] || return 0
     local now; now=$(date +%s)
     if [ "$now" -ge "$DEADLINE" ]; then
         printf 'FAIL\tnot run: suite time budget (--budget) spent\n' > "$res"; return 0
     fi
+    local limit="$TEST_TIMEOUT"
+    case " $SLOW_FIRST " in
+        *" $n "*) [ "$LONG_TIMEOUT" -gt "$limit" ] && limit="$LONG_TIMEOUT" ;;
+    esac
     local dir="$SHORT_TMP/$n"
     rm -rf "$dir"; mkdir -p "$dir/tmp"
     eval "iso=($ISO_S)"
+    # Line-buffered stdout, so that a killed test's log shows how far it got.
+    local cmd=("$W/bin/$n")
+    ! command -v stdbuf >/dev/null || cmd=(stdbuf -oL "$W/bin/$n")
     local t0 t1 rc
     t0=$(date +%s.%N)
     (
         cd "$dir" || exit 125
         export TMPDIR="$dir/tmp" LD_LIBRARY_PATH="$W/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
         if [ ${#iso[@]} -gt 0 ]; then
-            exec timeout -k 5 "$TEST_TIMEOUT" "${iso[@]}" \
-                sh -c 'ip link set lo up || exit 125; "$@"' sh "$W/bin/$n"
+            exec timeout -k 5 "$limit" "${iso[@]}" \
+                sh -c 'ip link set lo up || exit 125; "$@"' sh "${cmd[@]}"
         else
-            exec timeout -k 5 "$TEST_TIMEOUT" "$W/bin/$n"
+            exec timeout -k 5 "$limit" "${cmd[@]}"
         fi
     ) </dev/null >"$log" 2>&1 &
     echo $! > "$W/res/$n.pid"
-    wait $!; rc=$?
+    { wait $!; rc=$?; } 2>/dev/null
     rm -f "$W/res/$n.pid"
     t1=$(date +%s.%N)
     local secs; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
     local summary; summary="$(grep -E '^[0-9]+ Tests [0-9]+ Failures [0-9]+ Ignored' "$log" | tail -n1)"
     case "$rc" in
-        0) printf 'PASS\t%s\t%s\n' "$secs" "$summary" > "$res"; rm -rf "$dir" ;;
+        0)
+            local ignored allowed=0 a
+            ignored="$(sed -n 's/^[0-9]* Tests [0-9]* Failures \([0-9]*\) Ignored.*/\1/p' <<<"$summary")"
+            for a in $ALLOWED_IGNORES; do [ "${a%%:*}" != "$n" ] || allowed="${a#*:}"; done
+            if grep -q 'skipping test$' "$log" && [ -z "$summary" ]; then
+                printf 'FAIL\t%s\tskipped itself: %s\n' "$secs" "$(grep -m1 'skipping test$' "$log")" > "$res"
+            elif [ "${ignored:-0}" -gt "$allowed" ]; then
+                printf 'FAIL\t%s\t%s cases IGNOREd (reference: %s), e.g. %s\n' "$secs" "$ignored" "$allowed" \
+                    "$(grep -m1 -o 'IGNORE: .*' "$log")" > "$res"
+            else
+                printf 'PASS\t%s\t%s\n' "$secs" "$summary" > "$res"; rm -rf "$dir"
+            fi ;;
         77) printf 'SKIP\ttest exited 77 (feature reported unavailable)\t%s\n' "$secs" > "$res"; rm -rf "$dir" ;;
-        124|137) printf 'TIMEOUT\t%s\tkilled after %ss\n' "$secs" "$TEST_TIMEOUT" > "$res" ;;
+        124|137) printf 'TIMEOUT\t%s\tkilled after %ss\n' "$secs" "$limit" > "$res" ;;
         142) printf 'TIMEOUT\t%s\tthe test'"'"'s own alarm() fired\n' "$secs" > "$res" ;;
         125) printf 'FAIL\t%s\trunner error (exit 125), see log\n' "$secs" > "$res" ;;
         *) if [ "$rc" -gt 128 ]; then
-               printf 'FAIL\t%s\tkilled by signal %s %s\n' "$secs" "$((rc - 128))" "$summary" > "$res"
+               printf 'FAIL\t%s\tkilled by signal %s; %s\n' "$secs" "$((rc - 128))" "$summary" > "$res"
            else
-               printf 'FAIL\t%s\texit %s %s\n' "$secs" "$rc" "$summary" > "$res"
+               printf 'FAIL\t%s\texit %s; %s\n' "$secs" "$rc" "$summary" > "$res"
            fi ;;
     esac
 }
@@ -299,7 +335,11 @@ if ! build_common >"$build_log" 2>&1; then
     for n in "${applicable[@]}"; do printf 'BUILD-FAIL\ttest utilities do not compile\n' > "$W/res/$n"; done
     applicable_to_run=()
 else
-    printf '%s\n' "${applicable[@]}" | xargs -P "$jobs" -I{} bash -c 'build_one "$1"' _ {}
+    printf '%s\n' "${applicable[@]}" > "$W/res/BUILD_ORDER"
+    xargs -a "$W/res/BUILD_ORDER" -P "$jobs" -I{} bash -c 'build_one "$1"' _ {} &
+    xargs_pid=$!
+    wait "$xargs_pid" || true
+    xargs_pid=""
     applicable_to_run=()
     for n in "${applicable[@]}"; do
         if [ "$(cat "$W/res/$n.build" 2>/dev/null)" = OK ]; then
@@ -310,20 +350,67 @@ else
     done
 fi
 echo "== build: $(( $(date +%s) - t_build ))s, ${#applicable_to_run[@]} of ${#applicable[@]} built"
+if [ ${#applicable_to_run[@]} -gt 0 ] && command -v ldd >/dev/null; then
+    # The binaries must load the library under test, not some installed libzmq.
+    resolved="$(LD_LIBRARY_PATH="$W/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$W/bin/${applicable_to_run[0]}" |
+                awk -v so="$soname" '$1 == so { print $3 }')"
+    if [ "$(readlink -f "${resolved:-/nonexistent}")" != "$lib" ]; then
+        echo "run.sh: test binaries resolve $soname to '${resolved:-nothing}', not $lib" >&2
+        exit 2
+    fi
+fi
 
 # ---------------------------------------------------------------------------
 # Run: slow tests first, then the rest, $run_jobs at a time.
 export DEADLINE=$(( start_time + budget )) TEST_TIMEOUT="$per_test_timeout"
-export ISO_S="${iso[*]@Q}" SHORT_TMP="$short_tmp"
+export ISO_S="${iso[*]@Q}" SHORT_TMP="$short_tmp" LONG_TIMEOUT="$long_timeout"
+export SLOW_FIRST="$(echo $slow_first)" ALLOWED_IGNORES="$allowed_ignores"
 t_run=$(date +%s)
 if [ ${#applicable_to_run[@]} -gt 0 ]; then
-    {
-        for n in $slow_first; do
-            printf '%s\n' "${applicable_to_run[@]}" | grep -qx "$n" && echo "$n"
-        done
-        printf '%s\n' "${applicable_to_run[@]}" | grep -vxF -f <(printf '%s\n' $slow_first)
-    } | xargs -P "$run_jobs" -I{} bash -c 'run_one "$1"' _ {} || true
+    declare -A to_run=() is_slow=()
+    for n in "${applicable_to_run[@]}"; do to_run["$n"]=1; done
+    order=()
+    for n in $slow_first; do
+        if [ -n "${to_run[$n]:-}" ]; then order+=("$n"); is_slow["$n"]=1; fi
+    done
+    for n in "${applicable_to_run[@]}"; do [ -n "${is_slow[$n]:-}" ] || order+=("$n"); done
+    printf '%s\n' "${order[@]}" > "$W/res/ORDER"
+    xargs -a "$W/res/ORDER" -P "$run_jobs" -I{} bash -c 'run_one "$1"' _ {} &
+    xargs_pid=$!
+    wait "$xargs_pid" || true
+    xargs_pid=""
 fi
+# Retries, for the few tests that are timing-sensitive even under the
+# reference (see README.md); not when the library is broadly failing.
+flaky=()
+for ((try = 1; try <= retries; try++)); do
+    again=()
+    for n in "${applicable_to_run[@]}"; do
+        IFS=$'\t' read -r st rest < "$W/res/$n" || true
+        case "$st" in FAIL|TIMEOUT) [[ "$rest" == "not run:"* ]] || again+=("$n") ;; esac
+    done
+    [ ${#again[@]} -gt 0 ] && [ ${#again[@]} -le 10 ] || break
+    echo "== retry $try: ${again[*]}"
+    for n in "${again[@]}"; do
+        mv "$W/res/$n" "$W/res/$n.try$try"; mv "$W/logs/$n.log" "$W/logs/$n.try$try.log"
+    done
+    printf '%s\n' "${again[@]}" > "$W/res/ORDER"
+    xargs -a "$W/res/ORDER" -P "$run_jobs" -I{} bash -c 'run_one "$1"' _ {} &
+    xargs_pid=$!
+    wait "$xargs_pid" || true
+    xargs_pid=""
+    for n in "${again[@]}"; do
+        IFS=$'\t' read -r first _ < "$W/res/$n.try$try" || true
+        IFS=$'\t' read -r st secs rest < "$W/res/$n" || true
+        if [ "$st" = PASS ]; then
+            printf 'PASS\t%s\tFLAKY: %s on try %s (log: %s), passed on retry\n' "$secs" "$first" "$try" \
+                "$W/logs/$n.try$try.log" > "$W/res/$n"
+            flaky+=("$n")
+        elif [[ "$secs" == "not run:"* ]]; then
+            mv "$W/res/$n.try$try" "$W/res/$n"; mv "$W/logs/$n.try$try.log" "$W/logs/$n.log"
+        fi
+    done
+done
 echo "== run: $(( $(date +%s) - t_run ))s"
 
 # ---------------------------------------------------------------------------
@@ -338,7 +425,11 @@ fi
 passed=0 failed=0 skipped=0
 regressions=() newly=()
 for n in "${all_tests[@]}"; do
-    IFS=$'\t' read -r status a b < "$W/res/$n" || true
+    status="" a="" b=""
+    if [ -f "$W/res/$n" ]; then
+        IFS=$'\t' read -r status a b < "$W/res/$n" || true
+    fi
+    [ -n "$status" ] || { status=FAIL a="-" b="no result recorded (runner error)"; }
     case "$status" in
         PASS) passed=$((passed + 1))
               printf '%-10s %-36s %6ss  %s\n' PASS "$n" "$a" "$b" ;;
@@ -359,6 +450,7 @@ if [ -n "$expected" ]; then
         [ -f "$vendor/tests/$n.cpp" ] || regressions+=("$n (listed in $(basename "$expected") but no such test)")
     done
 fi
+for n in "${flaky[@]}"; do echo "FLAKY (failed, then passed on retry): $n"; done
 for n in "${newly[@]}"; do echo "NEWLY PASSING: $n -- add it to $(basename "${expected:-expected-pass.txt}")"; done
 for n in "${regressions[@]}"; do echo "EXPECTED TO PASS BUT DID NOT: $n"; done
 echo "== $((passed + failed)) applicable tests run or built, $skipped skipped; total time $(( $(date +%s) - start_time ))s"

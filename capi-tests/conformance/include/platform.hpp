@@ -57,8 +57,11 @@
 #define ZMQ_HAVE_TCP_KEEPINTVL
 #define ZMQ_HAVE_PTHREAD_SETNAME_2
 #define ZMQ_HAVE_PTHREAD_SET_AFFINITY
-/* Left undefined as in a stock CMake build on Debian 12: ZMQ_HAVE_SO_PRIORITY
- * (its configure probe fails there, so test_setsockopt skips that case),
- * ZMQ_HAVE_SO_BINDTODEVICE, ZMQ_HAVE_LOCAL_PEERCRED, ZMQ_HAVE_STRLCPY.  */
+/* ZMQ_PRIORITY and ZMQ_BINDTODEVICE work, as in libzmq's autotools build
+ * (Debian's libzmq5); test_setsockopt checks ZMQ_PRIORITY only when this is
+ * defined.  */
+#define ZMQ_HAVE_SO_PRIORITY
+#define ZMQ_HAVE_SO_BINDTODEVICE
+/* Not on Linux: ZMQ_HAVE_LOCAL_PEERCRED (BSD).  */
 
 #endif
