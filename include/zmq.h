@@ -690,10 +690,6 @@ struct iovec;
 #define ZMQ_EVENT_ALL_V2 131071
 #endif
 
-#define USER 102
-
-#define HEAP 104
-
 typedef struct ZMQ_RS_ALIGNED_(8) zmq_msg_t {
   uint8_t _[64];
 } zmq_msg_t;

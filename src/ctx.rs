@@ -8,6 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::constants::*;
 use crate::error::{Errno, Result};
+use crate::io::IoThread;
 use crate::mailbox::{Command, Mailbox};
 use crate::pipe::{PipeConfig, PipeEnd};
 
@@ -66,6 +67,9 @@ pub struct PendingConnect {
 #[derive(Debug, Default)]
 struct State {
     opts: CtxOptions,
+    /// Started with the first tcp/ipc endpoint; ZMQ_IO_THREADS of them.
+    io: Vec<IoThread>,
+    next_io: usize,
     terminating: bool,
     next_socket_id: u64,
     sockets: HashMap<u64, Arc<Mailbox>>,
@@ -213,6 +217,34 @@ impl Ctx {
         // Connections that never met a binder die with the context.
         st.pending.clear();
         st.endpoints.clear();
+        let io = std::mem::take(&mut st.io);
+        drop(st);
+        // I/O threads finish lingering connections, then exit.
+        for t in io {
+            t.shutdown();
+        }
+    }
+
+    /// The mailbox of the I/O thread for a new endpoint (round robin), starting the
+    /// threads on first use; EMTHREAD when ZMQ_IO_THREADS is 0.
+    pub fn io_mailbox(&self) -> Result<Arc<Mailbox>> {
+        let mut st = self.lock();
+        if st.io.is_empty() {
+            let n = st.opts.io_threads;
+            if n <= 0 {
+                return Err(Errno::EMTHREAD);
+            }
+            for i in 0..n {
+                let name = format!(
+                    "{}ZMQbg/IO/{i}",
+                    String::from_utf8_lossy(&st.opts.thread_name_prefix)
+                );
+                st.io.push(IoThread::spawn(&name)?);
+            }
+        }
+        let i = st.next_io % st.io.len();
+        st.next_io += 1;
+        Ok(st.io[i].mailbox().clone())
     }
 
     /// Publishes an inproc endpoint; returns the connections that were waiting for it.

@@ -1,5 +1,5 @@
-//! A socket's command inbox: other sockets (and later I/O threads) post commands, the
-//! owning thread drains them. The eventfd is signalled once per batch: only a sender
+//! A command inbox of a socket or an I/O thread: others post commands, the owning
+//! thread drains them. The eventfd is signalled once per batch: only a sender
 //! that finds the mailbox unsignalled writes to it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +23,8 @@ pub enum Command {
     PipeTerm(PipeId),
     /// The context is terminating: blocking calls return ETERM.
     Stop,
+    /// For I/O threads: listeners, connects, endpoint removal, shutdown.
+    Io(Box<crate::io::IoCommand>),
 }
 
 #[derive(Debug)]

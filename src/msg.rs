@@ -25,11 +25,11 @@ pub type FreeFn = unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void);
 /// reads it to tell a message from a closed or never-initialised one, like libzmq's
 /// type check. Zero is what a closed message holds.
 pub mod tag {
-    pub const CLOSED: u8 = 0;
-    pub const INLINE: u8 = 101;
-    pub const USER: u8 = 102;
-    pub const CONST: u8 = 103;
-    pub const HEAP: u8 = 104;
+    pub(crate) const CLOSED: u8 = 0;
+    pub(crate) const INLINE: u8 = 101;
+    pub(crate) const USER: u8 = 102;
+    pub(crate) const CONST: u8 = 103;
+    pub(crate) const HEAP: u8 = 104;
 
     pub fn is_live(t: u8) -> bool {
         (INLINE..=HEAP).contains(&t)
@@ -37,10 +37,10 @@ pub mod tag {
 }
 
 pub mod flags {
-    pub const MORE: u8 = 1;
-    pub const COMMAND: u8 = 2;
+    pub(crate) const MORE: u8 = 1;
+    pub(crate) const COMMAND: u8 = 2;
     /// Set on both sides of a copy of a reference-counted body (`ZMQ_SHARED`).
-    pub const SHARED: u8 = 128;
+    pub(crate) const SHARED: u8 = 128;
 }
 
 /// A caller's buffer from `zmq_msg_init_data`, released with its free function when the

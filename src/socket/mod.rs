@@ -12,11 +12,23 @@ use std::time::{Duration, Instant};
 use crate::constants::*;
 use crate::ctx::{Ctx, Peer, PendingConnect};
 use crate::error::{Errno, Result};
+use crate::io::{self as io_thread, IoCommand, SessionOptions, SocketLink};
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pattern::{self, put_int, Pattern, Pipes};
 use crate::pipe::{self, PipeConfig, PipeEnd, PipeId};
+use crate::transport::{self, Listener, TcpTuning};
 use options::Options;
+
+/// A tcp/ipc endpoint this socket bound or connected, for unbind/disconnect.
+struct WireEndpoint {
+    /// The resolved endpoint (ZMQ_LAST_ENDPOINT) and the string the caller used.
+    endpoint: String,
+    given: String,
+    id: u64,
+    io: Arc<Mailbox>,
+    bound: bool,
+}
 
 /// Transports libzmq knows; those we do not implement yet give EPROTONOSUPPORT too.
 const KNOWN_TRANSPORTS: &[&str] = &[
@@ -49,6 +61,7 @@ pub struct Socket {
     last_endpoint: String,
     /// inproc names this socket bound.
     bound: Vec<String>,
+    wire: Vec<WireEndpoint>,
     /// `ZMQ_CONNECT_ROUTING_ID` (ROUTER, REP, STREAM): the routing id of the next
     /// connection made, given to its pipe (`PipeEnd::routing_id`) and then forgotten.
     connect_routing_id: Vec<u8>,
@@ -74,6 +87,7 @@ impl Socket {
             terminated: false,
             last_endpoint: String::new(),
             bound: Vec::new(),
+            wire: Vec::new(),
             connect_routing_id: Vec::new(),
         })
     }
@@ -136,6 +150,8 @@ impl Socket {
                 Command::Attach(pipe) => self.attach_pipe(pipe),
                 Command::PipeTerm(id) => self.peer_closed(id),
                 Command::Stop => self.terminated = true,
+                // Addressed to I/O threads only.
+                Command::Io(_) => {}
             }
         }
         self.retire_finished();
@@ -187,9 +203,9 @@ impl Socket {
     pub fn bind(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        let (proto, _) = parse_endpoint(uri)?;
+        let (proto, addr) = parse_endpoint(uri)?;
         if proto != "inproc" {
-            return Err(Errno::EPROTONOSUPPORT);
+            return self.bind_wire(proto, addr, uri);
         }
         let me = self.as_peer();
         let waiting = self.ctx.bind_inproc(uri, me.clone())?;
@@ -210,9 +226,9 @@ impl Socket {
     pub fn connect(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        let (proto, _) = parse_endpoint(uri)?;
+        let (proto, addr) = parse_endpoint(uri)?;
         if proto != "inproc" {
-            return Err(Errno::EPROTONOSUPPORT);
+            return self.connect_wire(proto, addr, uri);
         }
         let me = self.as_peer();
         let mut mine = self.ctx.connect_inproc(uri, |peer| {
@@ -246,7 +262,7 @@ impl Socket {
         self.process_commands(Some(Duration::ZERO))?;
         let (proto, _) = parse_endpoint(uri)?;
         if proto != "inproc" {
-            return Err(Errno::ENOENT);
+            return self.close_wire(uri, true);
         }
         self.ctx.unbind_inproc(uri, self.id)?;
         self.bound.retain(|b| b != uri);
@@ -256,7 +272,10 @@ impl Socket {
     pub fn disconnect(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands(Some(Duration::ZERO))?;
-        parse_endpoint(uri)?;
+        let (proto, _) = parse_endpoint(uri)?;
+        if proto != "inproc" {
+            self.close_wire(uri, false)?;
+        }
         let ids: Vec<_> = self
             .pipes
             .ids()
@@ -267,13 +286,139 @@ impl Socket {
                     .is_some_and(|p| p.endpoint.as_deref() == Some(uri))
             })
             .collect();
-        if ids.is_empty() {
+        if ids.is_empty() && proto == "inproc" {
             return Err(Errno::ENOENT);
         }
         for id in ids {
             self.pipes.retire(id);
         }
         self.retire_finished();
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- tcp, ipc --
+
+    fn link(&self) -> SocketLink {
+        SocketLink {
+            socket_id: self.id,
+            mailbox: self.mailbox.clone(),
+            config: self.pipe_config(),
+        }
+    }
+
+    fn tuning(&self) -> TcpTuning {
+        let o = &self.options;
+        TcpTuning {
+            sndbuf: o.sndbuf,
+            rcvbuf: o.rcvbuf,
+            tos: o.tos,
+            keepalive: o.tcp_keepalive,
+            keepalive_cnt: o.tcp_keepalive_cnt,
+            keepalive_idle: o.tcp_keepalive_idle,
+            keepalive_intvl: o.tcp_keepalive_intvl,
+            backlog: o.backlog,
+        }
+    }
+
+    fn session_options(&self) -> Arc<SessionOptions> {
+        let o = &self.options;
+        Arc::new(SessionOptions {
+            zmtp: zmtp_config(o),
+            reconnect_ivl: o.reconnect_ivl,
+            reconnect_ivl_max: o.reconnect_ivl_max,
+            reconnect_stop: o.reconnect_stop,
+            linger: o.linger,
+            tuning: self.tuning(),
+        })
+    }
+
+    fn wire_address(&self, proto: &str, addr: &str, bind: bool) -> Result<transport::Address> {
+        match proto {
+            "tcp" if bind => transport::tcp_bind_address(addr, self.options.ipv6),
+            "tcp" => transport::tcp_connect_address(addr, self.options.ipv6),
+            "ipc" => transport::ipc_address(addr, bind),
+            _ => Err(Errno::EPROTONOSUPPORT),
+        }
+    }
+
+    fn bind_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
+        let address = self.wire_address(proto, addr, true)?;
+        let (listener, bound) = Listener::bind(&address, &self.tuning())?;
+        let endpoint = bound.to_endpoint();
+        let io = self.ctx.io_mailbox()?;
+        let id = io_thread::next_endpoint_id();
+        io.send(Command::Io(Box::new(IoCommand::Listen {
+            endpoint_id: id,
+            listener,
+            endpoint: endpoint.clone(),
+            socket: self.link(),
+            opts: self.session_options(),
+        })));
+        self.wire.push(WireEndpoint {
+            endpoint: endpoint.clone(),
+            given: uri.to_owned(),
+            id,
+            io,
+            bound: true,
+        });
+        self.last_endpoint = endpoint;
+        Ok(())
+    }
+
+    fn connect_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
+        let address = self.wire_address(proto, addr, false)?;
+        let io = self.ctx.io_mailbox()?;
+        // Messages may queue before the connection exists, except where the pipe must
+        // wait for the handshake: ROUTER needs the peer's routing id, SUB/XSUB replay
+        // their subscriptions on each new pipe, and ZMQ_IMMEDIATE asks for it.
+        let persistent = !self.options.immediate
+            && !matches!(
+                self.options.socket_type,
+                ZMQ_ROUTER | ZMQ_SUB | ZMQ_XSUB | ZMQ_STREAM
+            );
+        let routing_id = std::mem::take(&mut self.connect_routing_id);
+        let pipe = if persistent {
+            let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+            mine.endpoint = Some(uri.to_owned());
+            mine.routing_id = routing_id.clone();
+            self.attach_pipe(mine);
+            Some(theirs)
+        } else {
+            None
+        };
+        let id = io_thread::next_endpoint_id();
+        io.send(Command::Io(Box::new(IoCommand::Connect {
+            endpoint_id: id,
+            address,
+            endpoint: uri.to_owned(),
+            socket: self.link(),
+            opts: self.session_options(),
+            pipe,
+            routing_id,
+        })));
+        self.wire.push(WireEndpoint {
+            endpoint: uri.to_owned(),
+            given: uri.to_owned(),
+            id,
+            io,
+            bound: false,
+        });
+        self.last_endpoint = uri.to_owned();
+        Ok(())
+    }
+
+    /// zmq_unbind / zmq_disconnect of a tcp or ipc endpoint; ENOENT if there is none.
+    fn close_wire(&mut self, uri: &str, bound: bool) -> Result<()> {
+        let i = self
+            .wire
+            .iter()
+            .position(|w| w.bound == bound && (w.endpoint == uri || w.given == uri))
+            .ok_or(Errno::ENOENT)?;
+        let w = self.wire.remove(i);
+        w.io.send(Command::Io(Box::new(IoCommand::Close {
+            socket_id: self.id,
+            endpoint_id: w.id,
+        })));
         Ok(())
     }
 
@@ -450,12 +595,45 @@ impl Socket {
         for p in self.pipes.drain() {
             p.close();
         }
+        // Listeners stop now; connections flush within ZMQ_LINGER as their pipes end.
+        for w in self.wire.drain(..) {
+            if w.bound {
+                w.io.send(Command::Io(Box::new(IoCommand::Close {
+                    socket_id: self.id,
+                    endpoint_id: w.id,
+                })));
+            }
+        }
         self.mailbox.drain(|c| {
             if let Command::Attach(p) = c {
                 p.close();
             }
         });
         self.ctx.remove_socket(self.id);
+    }
+}
+
+/// The connection settings libzmq takes from the socket's options.
+fn zmtp_config(o: &Options) -> crate::zmtp::Config {
+    let ms = |v: c_int| (v > 0).then(|| Duration::from_millis(v as u64));
+    crate::zmtp::Config {
+        socket_type: o.socket_type,
+        routing_id: o.routing_id.clone(),
+        app_metadata: o
+            .app_metadata
+            .iter()
+            .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), v.clone()))
+            .collect(),
+        maxmsgsize: o.maxmsgsize,
+        heartbeat_ivl: ms(o.heartbeat_interval),
+        heartbeat_ttl: ms(o.heartbeat_ttl as c_int * 100),
+        heartbeat_timeout: match o.heartbeat_timeout {
+            -1 => None,
+            v => Some(Duration::from_millis(v.max(0) as u64)),
+        },
+        handshake_ivl: ms(o.handshake_ivl),
+        out_batch_size: (o.out_batch_size.max(1) as usize).max(64 * 1024),
+        ..Default::default()
     }
 }
 

@@ -1,0 +1,468 @@
+//! I/O threads: mio event loops that own listeners and connections (sessions).
+//!
+//! A socket hands a listener or a connect request to an I/O thread through the thread's
+//! mailbox (the same `Mailbox` sockets use; its eventfd is registered with mio). Each
+//! session drives one [`zmtp::Connection`](crate::zmtp::Connection) over one stream and
+//! moves messages between it and a pipe to the socket. Pipes wake the I/O thread with
+//! the same batched `ActivateRead`/`ActivateWrite` commands they send to sockets.
+
+mod session;
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+
+use crate::error::Result;
+use crate::mailbox::{Command, Mailbox};
+use crate::pipe::{PipeConfig, PipeEnd, PipeId};
+use crate::transport::{Address, Listener};
+use session::{Session, Step};
+
+/// The socket a listener or session works for.
+#[derive(Debug, Clone)]
+pub struct SocketLink {
+    pub socket_id: u64,
+    pub mailbox: Arc<Mailbox>,
+    pub config: PipeConfig,
+}
+
+/// What a session needs to know of its socket's options, copied at bind/connect time
+/// as libzmq does.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    pub zmtp: crate::zmtp::Config,
+    pub reconnect_ivl: i32,
+    pub reconnect_ivl_max: i32,
+    pub reconnect_stop: i32,
+    pub linger: i32,
+    pub tuning: crate::transport::TcpTuning,
+}
+
+#[derive(Debug)]
+pub enum IoCommand {
+    Listen {
+        endpoint_id: u64,
+        listener: Listener,
+        endpoint: String,
+        socket: SocketLink,
+        opts: Arc<SessionOptions>,
+    },
+    Connect {
+        endpoint_id: u64,
+        address: Address,
+        endpoint: String,
+        socket: SocketLink,
+        opts: Arc<SessionOptions>,
+        /// The session's end of a pipe made at connect time (messages may queue before
+        /// the connection exists); `None`: the pipe is made when the handshake succeeds.
+        pipe: Option<PipeEnd>,
+        /// ZMQ_CONNECT_ROUTING_ID: the name this socket gives the connection's pipe.
+        routing_id: Vec<u8>,
+    },
+    /// zmq_unbind / zmq_disconnect: stop a listener (and its connections) or a connecter.
+    Close { socket_id: u64, endpoint_id: u64 },
+    /// The context is terminating: finish lingering sessions, then exit.
+    Shutdown,
+}
+
+/// A handle on a running I/O thread.
+#[derive(Debug)]
+pub struct IoThread {
+    mailbox: Arc<Mailbox>,
+    handle: Option<JoinHandle<()>>,
+}
+
+static NEXT_ENDPOINT_ID: AtomicUsize = AtomicUsize::new(1);
+
+pub fn next_endpoint_id() -> u64 {
+    NEXT_ENDPOINT_ID.fetch_add(1, Ordering::Relaxed) as u64
+}
+
+impl IoThread {
+    pub fn spawn(name: &str) -> Result<IoThread> {
+        let mailbox = Arc::new(Mailbox::new()?);
+        let mut worker = Worker::new(mailbox.clone())?;
+        let handle = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || worker.run())
+            .map_err(crate::error::Errno::from)?;
+        Ok(IoThread {
+            mailbox,
+            handle: Some(handle),
+        })
+    }
+
+    pub fn send(&self, cmd: IoCommand) {
+        self.mailbox.send(Command::Io(Box::new(cmd)));
+    }
+
+    pub fn mailbox(&self) -> &Arc<Mailbox> {
+        &self.mailbox
+    }
+
+    /// Asks the thread to finish and waits for it.
+    pub fn shutdown(mut self) {
+        self.send(IoCommand::Shutdown);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+const MAILBOX: Token = Token(0);
+
+enum Entry {
+    Listener {
+        listener: Listener,
+        socket: SocketLink,
+        endpoint_id: u64,
+        endpoint: String,
+        opts: Arc<SessionOptions>,
+    },
+    Session(Box<Session>),
+}
+
+pub(crate) struct Worker {
+    poll: Poll,
+    mailbox: Arc<Mailbox>,
+    entries: Vec<Option<Entry>>,
+    free: Vec<usize>,
+    /// Which session reads/writes each session-side pipe.
+    pipe_owner: HashMap<PipeId, usize>,
+    shutting_down: bool,
+}
+
+impl Worker {
+    fn new(mailbox: Arc<Mailbox>) -> Result<Worker> {
+        let poll = Poll::new()?;
+        poll.registry()
+            .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
+        Ok(Worker {
+            poll,
+            mailbox,
+            entries: Vec::new(),
+            free: Vec::new(),
+            pipe_owner: HashMap::new(),
+            shutting_down: false,
+        })
+    }
+
+    fn insert(&mut self, e: Entry) -> usize {
+        match self.free.pop() {
+            Some(i) => {
+                self.entries[i] = Some(e);
+                i
+            }
+            None => {
+                self.entries.push(Some(e));
+                self.entries.len() - 1
+            }
+        }
+    }
+
+    fn token(i: usize) -> Token {
+        Token(i + 1)
+    }
+
+    fn run(&mut self) {
+        let mut events = Events::with_capacity(256);
+        loop {
+            let now = Instant::now();
+            let timeout = self
+                .next_deadline()
+                .map(|d| d.saturating_duration_since(now));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return;
+                }
+            }
+            for ev in events.iter() {
+                if ev.token() == MAILBOX {
+                    continue;
+                }
+                let i = ev.token().0 - 1;
+                match self.entries.get_mut(i) {
+                    Some(Some(Entry::Listener { .. })) => self.accept(i),
+                    Some(Some(Entry::Session(s))) => {
+                        s.readiness(
+                            ev.is_readable() || ev.is_read_closed(),
+                            ev.is_writable() || ev.is_write_closed(),
+                        );
+                        self.drive(i);
+                    }
+                    _ => {}
+                }
+            }
+            // A single atomic load when the mailbox is empty.
+            self.process_commands();
+            self.fire_timers();
+            if self.shutting_down && self.entries.iter().all(Option::is_none) {
+                return;
+            }
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Some(Entry::Session(s)) => s.deadline(),
+                _ => None,
+            })
+            .min()
+    }
+
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        let due: Vec<usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Some(Entry::Session(s)) if s.deadline().is_some_and(|d| d <= now) => Some(i),
+                _ => None,
+            })
+            .collect();
+        for i in due {
+            if let Some(Some(Entry::Session(s))) = self.entries.get_mut(i) {
+                s.on_timer(now, self.poll.registry());
+            }
+            self.drive(i);
+        }
+    }
+
+    fn process_commands(&mut self) {
+        let mut cmds = Vec::new();
+        self.mailbox.drain(|c| cmds.push(c));
+        for cmd in cmds {
+            match cmd {
+                Command::ActivateRead(id) | Command::ActivateWrite(id) | Command::PipeTerm(id) => {
+                    if let Some(&i) = self.pipe_owner.get(&id) {
+                        if let (Command::PipeTerm(_), Some(Some(Entry::Session(s)))) =
+                            (&cmd, self.entries.get_mut(i))
+                        {
+                            s.socket_closed_pipe();
+                        }
+                        self.drive(i);
+                    }
+                }
+                Command::Io(io) => self.io_command(*io),
+                Command::Attach(p) => p.close(),
+                Command::Stop => {}
+            }
+        }
+    }
+
+    fn io_command(&mut self, cmd: IoCommand) {
+        match cmd {
+            IoCommand::Listen {
+                endpoint_id,
+                mut listener,
+                endpoint,
+                socket,
+                opts,
+            } => {
+                let i = self.free.last().copied().unwrap_or(self.entries.len());
+                if self
+                    .poll
+                    .registry()
+                    .register(&mut listener, Self::token(i), Interest::READABLE)
+                    .is_err()
+                {
+                    listener.cleanup();
+                    return;
+                }
+                let got = self.insert(Entry::Listener {
+                    listener,
+                    socket,
+                    endpoint_id,
+                    endpoint,
+                    opts,
+                });
+                debug_assert_eq!(got, i);
+                // Connections may already be waiting.
+                self.accept(i);
+            }
+            IoCommand::Connect {
+                endpoint_id,
+                address,
+                endpoint,
+                socket,
+                opts,
+                pipe,
+                routing_id,
+            } => {
+                let i = self.free.last().copied().unwrap_or(self.entries.len());
+                let mut s = Session::connecter(
+                    Self::token(i),
+                    endpoint_id,
+                    address,
+                    endpoint,
+                    socket,
+                    opts,
+                    pipe,
+                );
+                s.set_connect_routing_id(routing_id);
+                if let Some(p) = s.pipe() {
+                    p.attach(self.mailbox.clone());
+                    self.pipe_owner.insert(p.id(), i);
+                    // The socket may have closed before the pipe was attached here, in
+                    // which case no PipeTerm could reach us.
+                    if p.peer_closed() {
+                        s.socket_closed_pipe();
+                    }
+                }
+                s.start_connect(self.poll.registry(), Instant::now());
+                let got = self.insert(Entry::Session(Box::new(s)));
+                debug_assert_eq!(got, i);
+                self.drive(i);
+            }
+            IoCommand::Close {
+                socket_id,
+                endpoint_id,
+            } => {
+                for i in 0..self.entries.len() {
+                    let hit = match &self.entries[i] {
+                        Some(Entry::Listener {
+                            socket,
+                            endpoint_id: e,
+                            ..
+                        }) => socket.socket_id == socket_id && *e == endpoint_id,
+                        Some(Entry::Session(s)) => {
+                            s.socket_id() == socket_id && s.endpoint_id() == endpoint_id
+                        }
+                        None => false,
+                    };
+                    if hit {
+                        self.remove(i);
+                    }
+                }
+            }
+            IoCommand::Shutdown => {
+                self.shutting_down = true;
+                for i in 0..self.entries.len() {
+                    let done = match &self.entries[i] {
+                        Some(Entry::Listener { .. }) => true,
+                        Some(Entry::Session(s)) => s.can_drop_at_shutdown(),
+                        None => false,
+                    };
+                    if done {
+                        self.remove(i);
+                    }
+                }
+            }
+        }
+    }
+
+    fn accept(&mut self, i: usize) {
+        loop {
+            let Some(Some(Entry::Listener {
+                listener,
+                socket,
+                endpoint_id,
+                endpoint,
+                opts,
+            })) = self.entries.get(i)
+            else {
+                return;
+            };
+            let (stream, peer) = match listener.accept() {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // EMFILE and friends: try again on the next readiness event.
+                Err(_) => return,
+            };
+            if opts.tcp_filter_rejects(&peer) {
+                continue;
+            }
+            let (socket, endpoint_id, endpoint, opts) =
+                (socket.clone(), *endpoint_id, endpoint.clone(), opts.clone());
+            let j = self.free.last().copied().unwrap_or(self.entries.len());
+            let mut s = Session::accepted(
+                Self::token(j),
+                endpoint_id,
+                endpoint,
+                socket,
+                opts,
+                stream,
+                peer,
+            );
+            if s.register(self.poll.registry()).is_err() {
+                continue;
+            }
+            let got = self.insert(Entry::Session(Box::new(s)));
+            debug_assert_eq!(got, j);
+            self.drive(j);
+        }
+    }
+
+    /// Runs a session until it can make no more progress, then handles its outcome.
+    fn drive(&mut self, i: usize) {
+        let Some(Some(Entry::Session(s))) = self.entries.get_mut(i) else {
+            return;
+        };
+        let step = s.pump(Instant::now(), self.poll.registry(), &self.mailbox);
+        if let Some(id) = s.pipe().map(PipeEnd::id) {
+            self.pipe_owner.insert(id, i);
+        }
+        match step {
+            Step::Continue => {}
+            Step::Done => self.remove(i),
+        }
+        if self.shutting_down {
+            if let Some(Some(Entry::Session(s))) = self.entries.get(i) {
+                if s.can_drop_at_shutdown() {
+                    self.remove(i);
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, i: usize) {
+        let Some(entry) = self.entries.get_mut(i).and_then(Option::take) else {
+            return;
+        };
+        match entry {
+            Entry::Listener { mut listener, .. } => {
+                let _ = self.poll.registry().deregister(&mut listener);
+                listener.cleanup();
+            }
+            Entry::Session(mut s) => {
+                if let Some(p) = s.pipe() {
+                    self.pipe_owner.remove(&p.id());
+                }
+                s.close(self.poll.registry());
+            }
+        }
+        self.free.push(i);
+    }
+}
+
+impl SessionOptions {
+    fn tcp_filter_rejects(&self, _peer: &str) -> bool {
+        false
+    }
+}
+
+/// Backoff for the next reconnect attempt: libzmq doubles the interval up to
+/// ZMQ_RECONNECT_IVL_MAX when that is larger than ZMQ_RECONNECT_IVL.
+fn reconnect_delay(ivl: i32, ivl_max: i32, attempt: u32) -> Option<Duration> {
+    if ivl < 0 {
+        return None;
+    }
+    let base = ivl as u64;
+    let ms = if ivl_max > ivl {
+        base.saturating_mul(1u64 << attempt.min(30))
+            .min(ivl_max as u64)
+    } else {
+        base
+    };
+    Some(Duration::from_millis(ms))
+}

@@ -1,0 +1,487 @@
+//! A session: one connection's life inside an I/O thread. It moves messages between a
+//! pipe to the socket and a sans-IO ZMTP connection over a stream, reconnects a
+//! connecting session after a temporary failure, and lingers on close.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::{Interest, Registry, Token};
+
+use super::{reconnect_delay, SessionOptions, SocketLink};
+use crate::mailbox::{Command, Mailbox};
+use crate::msg::Msg;
+use crate::pipe::{self, PipeEnd, Read as PipeRead};
+use crate::transport::{Address, Stream};
+use crate::zmtp::{Connection, Event};
+
+/// Bytes read from the kernel in one call.
+const READ_CHUNK: usize = 64 * 1024;
+
+pub(super) enum Step {
+    Continue,
+    Done,
+}
+
+enum Kind {
+    Connect {
+        address: Address,
+        attempt: u32,
+        retry_at: Option<Instant>,
+        /// The pipe outlives connections (made at zmq_connect time).
+        persistent_pipe: bool,
+    },
+    Accepted,
+}
+
+pub(super) struct Session {
+    token: Token,
+    endpoint_id: u64,
+    endpoint: String,
+    socket: SocketLink,
+    opts: Arc<SessionOptions>,
+    kind: Kind,
+    stream: Option<Stream>,
+    connecting: bool,
+    conn: Option<Connection>,
+    pipe: Option<PipeEnd>,
+    /// Taken from the pipe, refused by the connection for now.
+    out_pending: Option<Msg>,
+    /// Decoded, refused by the pipe (at its HWM) for now; reading pauses meanwhile.
+    in_pending: Option<Msg>,
+    /// Frames of a message whose start went out on a connection that died: dropped.
+    skip_partial: bool,
+    readable: bool,
+    writable: bool,
+    /// The socket closed its end: flush what is left, within ZMQ_LINGER.
+    closing: bool,
+    linger_deadline: Option<Instant>,
+    pipe_finished: bool,
+    /// ZMQ_CONNECT_ROUTING_ID for the pipe made at handshake.
+    connect_routing_id: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl Session {
+    fn new(
+        token: Token,
+        endpoint_id: u64,
+        endpoint: String,
+        socket: SocketLink,
+        opts: Arc<SessionOptions>,
+        kind: Kind,
+    ) -> Self {
+        Session {
+            token,
+            endpoint_id,
+            endpoint,
+            socket,
+            opts,
+            kind,
+            stream: None,
+            connecting: false,
+            conn: None,
+            pipe: None,
+            out_pending: None,
+            in_pending: None,
+            skip_partial: false,
+            readable: false,
+            writable: false,
+            closing: false,
+            linger_deadline: None,
+            pipe_finished: false,
+            connect_routing_id: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    pub(super) fn connecter(
+        token: Token,
+        endpoint_id: u64,
+        address: Address,
+        endpoint: String,
+        socket: SocketLink,
+        opts: Arc<SessionOptions>,
+        pipe: Option<PipeEnd>,
+    ) -> Self {
+        let persistent_pipe = pipe.is_some();
+        let mut s = Session::new(
+            token,
+            endpoint_id,
+            endpoint,
+            socket,
+            opts,
+            Kind::Connect {
+                address,
+                attempt: 0,
+                retry_at: None,
+                persistent_pipe,
+            },
+        );
+        s.pipe = pipe;
+        s
+    }
+
+    pub(super) fn accepted(
+        token: Token,
+        endpoint_id: u64,
+        endpoint: String,
+        socket: SocketLink,
+        opts: Arc<SessionOptions>,
+        stream: Stream,
+        peer: String,
+    ) -> Self {
+        let mut s = Session::new(token, endpoint_id, endpoint, socket, opts, Kind::Accepted);
+        s.stream = Some(stream);
+        s.start_connection(peer, Instant::now());
+        s
+    }
+
+    pub(super) fn set_connect_routing_id(&mut self, id: Vec<u8>) {
+        self.connect_routing_id = id;
+    }
+
+    pub(super) fn pipe(&self) -> Option<&PipeEnd> {
+        self.pipe.as_ref()
+    }
+
+    pub(super) fn socket_id(&self) -> u64 {
+        self.socket.socket_id
+    }
+
+    pub(super) fn endpoint_id(&self) -> u64 {
+        self.endpoint_id
+    }
+
+    pub(super) fn register(&mut self, registry: &Registry) -> io::Result<()> {
+        match &mut self.stream {
+            Some(s) => registry.register(s, self.token, Interest::READABLE | Interest::WRITABLE),
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn readiness(&mut self, readable: bool, writable: bool) {
+        self.readable |= readable;
+        self.writable |= writable;
+    }
+
+    fn start_connection(&mut self, peer: String, now: Instant) {
+        let mut cfg = self.opts.zmtp.clone();
+        cfg.peer_address = peer;
+        self.conn = Some(Connection::new(cfg, now));
+        self.buf.resize(READ_CHUNK, 0);
+    }
+
+    pub(super) fn start_connect(&mut self, registry: &Registry, now: Instant) {
+        let Kind::Connect {
+            address, retry_at, ..
+        } = &mut self.kind
+        else {
+            return;
+        };
+        *retry_at = None;
+        match Stream::connect(address, &self.opts.tuning) {
+            Ok(stream) => {
+                self.stream = Some(stream);
+                self.connecting = true;
+                self.readable = false;
+                self.writable = false;
+                if self.register(registry).is_err() {
+                    self.stream = None;
+                    self.schedule_reconnect(now);
+                }
+            }
+            Err(_) => self.schedule_reconnect(now),
+        }
+    }
+
+    fn schedule_reconnect(&mut self, now: Instant) {
+        if let Kind::Connect {
+            attempt, retry_at, ..
+        } = &mut self.kind
+        {
+            let delay = reconnect_delay(
+                self.opts.reconnect_ivl,
+                self.opts.reconnect_ivl_max,
+                *attempt,
+            )
+            .unwrap_or(Duration::from_secs(3600 * 24 * 365));
+            *attempt = attempt.saturating_add(1);
+            *retry_at = Some(now + delay);
+        }
+    }
+
+    /// The socket closed its end of the pipe: what it sent is flushed within ZMQ_LINGER.
+    pub(super) fn socket_closed_pipe(&mut self) {
+        if self.closing {
+            return;
+        }
+        self.closing = true;
+        if self.opts.linger >= 0 {
+            self.linger_deadline =
+                Some(Instant::now() + Duration::from_millis(self.opts.linger as u64));
+        }
+    }
+
+    pub(super) fn deadline(&self) -> Option<Instant> {
+        let retry = match &self.kind {
+            Kind::Connect { retry_at, .. } => *retry_at,
+            Kind::Accepted => None,
+        };
+        [
+            retry,
+            self.conn.as_ref().and_then(Connection::poll_timeout),
+            self.linger_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    pub(super) fn on_timer(&mut self, now: Instant, registry: &Registry) {
+        if let Kind::Connect {
+            retry_at: Some(t), ..
+        } = &self.kind
+        {
+            if *t <= now {
+                self.start_connect(registry, now);
+            }
+        }
+        if let Some(conn) = &mut self.conn {
+            if conn.poll_timeout().is_some_and(|t| t <= now) && conn.handle_timeout(now).is_err() {
+                self.disconnected(now, registry, false);
+            }
+        }
+    }
+
+    /// With the context going away: sessions with nothing to deliver go at once.
+    pub(super) fn can_drop_at_shutdown(&self) -> bool {
+        if self.pipe.is_none() {
+            return true;
+        }
+        let flushed = self.out_pending.is_none()
+            && self
+                .conn
+                .as_ref()
+                .is_none_or(|c| c.pending_output().is_empty());
+        (self.closing && self.pipe_finished && flushed)
+            || self.opts.linger == 0
+            || self.linger_deadline.is_some_and(|d| d <= Instant::now())
+    }
+
+    /// Moves everything that can move now. `Done` when the session has ended.
+    pub(super) fn pump(
+        &mut self,
+        now: Instant,
+        registry: &Registry,
+        io_mailbox: &Arc<Mailbox>,
+    ) -> Step {
+        if self.linger_deadline.is_some_and(|d| d <= now) || (self.closing && self.opts.linger == 0)
+        {
+            return Step::Done;
+        }
+        if self.stream.is_none() {
+            return self.finished_step();
+        }
+        if self.connecting {
+            if !self.writable {
+                return Step::Continue;
+            }
+            let outcome = self.stream.as_ref().map(Stream::take_error);
+            match outcome {
+                Some(Ok(None)) => {
+                    self.connecting = false;
+                    if let Kind::Connect { attempt, .. } = &mut self.kind {
+                        *attempt = 0;
+                    }
+                    let peer = self
+                        .stream
+                        .as_ref()
+                        .map(Stream::peer_address)
+                        .unwrap_or_default();
+                    self.start_connection(peer, now);
+                }
+                _ => return self.disconnected(now, registry, false),
+            }
+        }
+        let Some(mut conn) = self.conn.take() else {
+            return Step::Continue;
+        };
+        let step = self.pump_connection(&mut conn, now, io_mailbox);
+        self.conn = Some(conn);
+        match step {
+            Ok(()) => self.finished_step(),
+            Err(protocol) => self.disconnected(now, registry, protocol),
+        }
+    }
+
+    /// `Err(protocol_error)` when the connection is over.
+    fn pump_connection(
+        &mut self,
+        conn: &mut Connection,
+        now: Instant,
+        io_mailbox: &Arc<Mailbox>,
+    ) -> Result<(), bool> {
+        loop {
+            let mut progress = false;
+            // Pipe -> connection.
+            if let Some(pipe) = &mut self.pipe {
+                loop {
+                    let msg = match self.out_pending.take() {
+                        Some(m) => m,
+                        None => match pipe.read() {
+                            PipeRead::Msg(m) => m,
+                            PipeRead::Empty => break,
+                            PipeRead::Finished => {
+                                self.pipe_finished = true;
+                                self.socket_closed_pipe();
+                                break;
+                            }
+                        },
+                    };
+                    if self.skip_partial {
+                        self.skip_partial = msg.more();
+                        progress = true;
+                        continue;
+                    }
+                    match conn.send(msg) {
+                        Ok(()) => progress = true,
+                        Err(m) => {
+                            self.out_pending = Some(m);
+                            break;
+                        }
+                    }
+                }
+            }
+            // Connection -> kernel.
+            let stream = self.stream.as_mut().ok_or(false)?;
+            while self.writable && !conn.pending_output().is_empty() {
+                match stream.write(conn.pending_output()) {
+                    Ok(0) => return Err(false),
+                    Ok(n) => {
+                        conn.consume_output(n);
+                        progress = true;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return Err(false),
+                }
+            }
+            // Kernel -> connection.
+            while self.readable && self.in_pending.is_none() && conn.wants_input() {
+                match stream.read(&mut self.buf) {
+                    Ok(0) => return Err(false),
+                    Ok(n) => {
+                        conn.handle_input(&self.buf[..n], now).map_err(|_| true)?;
+                        progress = true;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return Err(false),
+                }
+            }
+            // Connection -> pipe.
+            if let Some(m) = self.in_pending.take() {
+                self.deliver(m);
+            }
+            while self.in_pending.is_none() {
+                match conn.poll_event() {
+                    None => break,
+                    Some(Event::HandshakeSucceeded) => {
+                        self.on_handshake(conn, io_mailbox);
+                        progress = true;
+                    }
+                    Some(Event::Message(m)) => {
+                        self.deliver(m);
+                        progress = true;
+                    }
+                }
+            }
+            if !progress {
+                return Ok(());
+            }
+        }
+    }
+
+    fn deliver(&mut self, msg: Msg) {
+        // No pipe (it died with the socket): nowhere to go.
+        let Some(p) = &mut self.pipe else { return };
+        if p.check_write() {
+            p.write(msg);
+        } else {
+            self.in_pending = Some(msg);
+        }
+    }
+
+    fn on_handshake(&mut self, conn: &Connection, io_mailbox: &Arc<Mailbox>) {
+        if self.pipe.is_some() {
+            return;
+        }
+        let (mut sock_end, sess_end) = pipe::pair(self.socket.config, None);
+        sock_end.peer_routing_id = conn
+            .peer_routing_id()
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        sock_end.endpoint = Some(self.endpoint.clone());
+        sock_end.routing_id = self.connect_routing_id.clone();
+        sess_end.attach(io_mailbox.clone());
+        self.pipe = Some(sess_end);
+        self.socket.mailbox.send(Command::Attach(sock_end));
+    }
+
+    fn finished_step(&self) -> Step {
+        let flushed = self.out_pending.is_none()
+            && self
+                .conn
+                .as_ref()
+                .is_none_or(|c| c.pending_output().is_empty());
+        if self.closing && self.pipe_finished && flushed {
+            return Step::Done;
+        }
+        Step::Continue
+    }
+
+    /// The connection ended. Accepted sessions end with it; connecting ones retry
+    /// after ZMQ_RECONNECT_IVL unless it was a protocol error (libzmq gives up then).
+    fn disconnected(&mut self, now: Instant, registry: &Registry, protocol_error: bool) -> Step {
+        if let Some(mut s) = self.stream.take() {
+            let _ = registry.deregister(&mut s);
+        }
+        self.conn = None;
+        self.connecting = false;
+        self.readable = false;
+        self.writable = false;
+        if let Some(p) = &self.pipe {
+            // Frames of a message already begun on the dead connection are dropped.
+            self.skip_partial =
+                self.out_pending.take().is_some_and(|m| m.more()) || p.reading_more();
+        }
+        self.in_pending = None;
+        let Kind::Connect {
+            persistent_pipe, ..
+        } = &self.kind
+        else {
+            return Step::Done;
+        };
+        if protocol_error || self.opts.reconnect_ivl < 0 || self.closing {
+            return Step::Done;
+        }
+        if !*persistent_pipe {
+            if let Some(p) = self.pipe.take() {
+                p.close();
+            }
+            self.skip_partial = false;
+        }
+        self.schedule_reconnect(now);
+        Step::Continue
+    }
+
+    pub(super) fn close(&mut self, registry: &Registry) {
+        if let Some(mut s) = self.stream.take() {
+            let _ = registry.deregister(&mut s);
+        }
+        if let Some(p) = self.pipe.take() {
+            p.close();
+        }
+    }
+}

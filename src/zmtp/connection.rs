@@ -1,0 +1,518 @@
+//! The connection state machine: greeting, handshake (NULL, or the ZMTP 1.0/2.0
+//! identity exchange), then traffic with heartbeats and subscription commands.
+
+use std::collections::VecDeque;
+use std::io::IoSlice;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::codec::{self, Decoder, Frame, Framing};
+use super::command::{self, Command};
+use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, V2_GREETING_LEN};
+use super::null::{self, PeerProperties};
+use super::output::OutQueue;
+use super::socket_type;
+use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
+use crate::metadata::Metadata;
+use crate::msg::Msg;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Exchanging greetings.
+    Greeting,
+    /// ZMTP 3: our READY is queued; waiting for the peer's.
+    Handshake,
+    /// ZMTP 1.0/2.0: waiting for the peer's identity frame.
+    LegacyIdentity,
+    /// Messages flow.
+    Traffic,
+}
+
+/// One ZMTP connection, sans I/O (see the module documentation for how to drive it).
+pub struct Connection {
+    decoder: Decoder,
+    st: State,
+}
+
+/// Everything but the decoder, so that a decoded frame (borrowing the decoder) can be
+/// handled by `&mut State` methods.
+struct State {
+    cfg: Config,
+    phase: Phase,
+    greeting: GreetingReader,
+    out: OutQueue,
+    events: VecDeque<Event>,
+    framing: Framing,
+    /// The ZMTP version spoken: (1,0), (2,0), (3,0) or (3,1); (0,0) before we know.
+    version: (u8, u8),
+    /// The peer sent no signature (ZMTP 1.0).
+    unversioned: bool,
+    peer_routing_id: Option<Vec<u8>>,
+    peer_socket_type: Option<i32>,
+    metadata: Option<Arc<Metadata>>,
+    maxmsgsize: Option<u64>,
+    handshake_deadline: Option<Instant>,
+    heartbeat_ivl: Option<Duration>,
+    /// `ZMQ_HEARTBEAT_TIMEOUT` resolved (-1 = the interval; zero = none).
+    heartbeat_timeout: Option<Duration>,
+    /// Our PING's TTL, deciseconds.
+    ping_ttl: u16,
+    next_ping: Option<Instant>,
+    /// Armed when we send a PING: some frame must arrive before it.
+    heartbeat_deadline: Option<Instant>,
+    /// Armed by the peer's PING TTL: some frame must arrive before it.
+    ttl_deadline: Option<Instant>,
+    /// The last frame we sent had MORE (we are inside a multipart message).
+    sending_more: bool,
+    dead: Option<Error>,
+}
+
+fn nonzero(d: Option<Duration>) -> Option<Duration> {
+    d.filter(|d| !d.is_zero())
+}
+
+impl Connection {
+    /// A connection that has just been established (either direction): the first 10
+    /// bytes of our greeting are queued at once, as libzmq sends them.
+    pub fn new(cfg: Config, now: Instant) -> Connection {
+        let mut out = OutQueue::new();
+        out.push_bytes(&greeting::signature(cfg.routing_id.len()));
+        let heartbeat_ivl = nonzero(cfg.heartbeat_ivl);
+        let heartbeat_timeout = heartbeat_ivl.and_then(|ivl| match cfg.heartbeat_timeout {
+            None => Some(ivl),
+            Some(t) => nonzero(Some(t)),
+        });
+        let ping_ttl = cfg.heartbeat_ttl.map_or(0, |t| {
+            u16::try_from(t.as_millis() / 100).unwrap_or(u16::MAX)
+        });
+        let st = State {
+            phase: Phase::Greeting,
+            greeting: GreetingReader::new(cfg.socket_type, cfg.mechanism.name(), cfg.allow_legacy),
+            out,
+            events: VecDeque::new(),
+            framing: Framing::V2,
+            version: (0, 0),
+            unversioned: false,
+            peer_routing_id: None,
+            peer_socket_type: None,
+            metadata: None,
+            maxmsgsize: u64::try_from(cfg.maxmsgsize).ok(),
+            handshake_deadline: nonzero(cfg.handshake_ivl).and_then(|d| now.checked_add(d)),
+            heartbeat_ivl,
+            heartbeat_timeout,
+            ping_ttl,
+            next_ping: None,
+            heartbeat_deadline: None,
+            ttl_deadline: None,
+            sending_more: false,
+            dead: None,
+            cfg,
+        };
+        Connection {
+            decoder: Decoder::new(Framing::V2),
+            st,
+        }
+    }
+
+    /// Bytes read from the peer, split anywhere. All of `data` is consumed; decoded
+    /// messages wait in `poll_event`. On `Err` the connection is dead (events decoded
+    /// before the error can still be taken).
+    pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
+        if let Some(e) = &self.st.dead {
+            return Err(e.clone());
+        }
+        let r = self.input(data, now);
+        if let Err(e) = &r {
+            self.st.fail(e.clone());
+        }
+        r
+    }
+
+    fn input(&mut self, mut data: &[u8], now: Instant) -> Result<(), Error> {
+        if self.st.phase == Phase::Greeting {
+            let Some(detected) = self.st.greeting.feed(&mut data, &mut self.st.out)? else {
+                return Ok(());
+            };
+            // The bytes an unversioned peer sent so far start its v1 frame stream.
+            let mut prefix = [0u8; V2_GREETING_LEN];
+            let received = self.st.greeting.received();
+            let n = received.len().min(prefix.len());
+            prefix[..n].copy_from_slice(&received[..n]);
+            self.on_greeting(detected);
+            self.check_mechanism(detected)?;
+            if detected == Detected::Unversioned {
+                self.decode(&mut &prefix[..n], now)?;
+            }
+        }
+        self.decode(&mut data, now)
+    }
+
+    fn decode(&mut self, input: &mut &[u8], now: Instant) -> Result<(), Error> {
+        loop {
+            let max = self.st.frame_limit();
+            let Some(frame) = self.decoder.next_frame(input, max)? else {
+                return Ok(());
+            };
+            self.st.on_frame(frame, now)?;
+        }
+    }
+
+    fn on_greeting(&mut self, detected: Detected) {
+        let st = &mut self.st;
+        match detected {
+            Detected::Unversioned => {
+                st.unversioned = true;
+                st.version = (1, 0);
+                st.framing = Framing::V1;
+                st.phase = Phase::LegacyIdentity;
+                // The 10-byte signature already was the long header of our identity
+                // frame: only its body is left to send.
+                st.out.push_bytes(&st.cfg.routing_id);
+            }
+            Detected::Legacy {
+                revision,
+                socket_type,
+            } => {
+                (st.version, st.framing) = if revision == REVISION_1_0 {
+                    ((1, 0), Framing::V1)
+                } else {
+                    ((2, 0), Framing::V2)
+                };
+                st.peer_socket_type = Some(i32::from(socket_type));
+                st.phase = Phase::LegacyIdentity;
+                let mut h = [0u8; codec::MAX_HEADER];
+                let n =
+                    codec::encode_header(&mut h, st.framing, false, false, st.cfg.routing_id.len());
+                st.out.push_parts(&[&h[..n], &st.cfg.routing_id]);
+            }
+            Detected::V3 {
+                revision, minor, ..
+            } => {
+                st.version = if revision == REVISION_3 && minor == 0 {
+                    (3, 0)
+                } else {
+                    (3, 1)
+                };
+                st.framing = Framing::V2;
+                st.phase = Phase::Handshake;
+            }
+        }
+        self.decoder = Decoder::new(st.framing);
+    }
+
+    /// ZMTP 3: the peer must use our mechanism; then our READY goes out.
+    fn check_mechanism(&mut self, detected: Detected) -> Result<(), Error> {
+        let Detected::V3 { mechanism, .. } = detected else {
+            return Ok(());
+        };
+        if mechanism != greeting::mechanism_field(self.st.cfg.mechanism.name()) {
+            return Err(Error::MechanismMismatch);
+        }
+        let cfg = &self.st.cfg;
+        let body = null::ready_body(cfg.socket_type, &cfg.routing_id, &cfg.app_metadata);
+        self.st.push_command(&body);
+        Ok(())
+    }
+
+    /// The next event, in order.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.st.events.pop_front()
+    }
+
+    /// Queues an outbound data frame (MORE from `msg.more()`). Refused, and given
+    /// back, before the handshake is complete, after an error, or while more than
+    /// `out_batch_size` bytes wait to be written: write, then try again.
+    ///
+    /// From a SUB/XSUB socket to a ZMTP 3.1 peer, a single-frame message `1 topic` /
+    /// `0 topic` goes out as a SUBSCRIBE / CANCEL command; to older peers, and inside
+    /// multipart messages, it goes as the data frame it is.
+    pub fn send(&mut self, msg: Msg) -> Result<(), Msg> {
+        if !self.can_send() {
+            return Err(msg);
+        }
+        let st = &mut self.st;
+        let more = msg.more();
+        if st.version == (3, 1)
+            && matches!(st.cfg.socket_type, socket_type::SUB | socket_type::XSUB)
+            && !st.sending_more
+            && !more
+        {
+            if let Some((&kind @ (0 | 1), topic)) = msg.data().split_first() {
+                let name = if kind == 1 {
+                    command::SUBSCRIBE
+                } else {
+                    command::CANCEL
+                };
+                let mut h = [0u8; codec::MAX_HEADER];
+                let n = codec::encode_header(
+                    &mut h,
+                    Framing::V2,
+                    false,
+                    true,
+                    name.len() + topic.len(),
+                );
+                st.out.push_parts(&[&h[..n], name, topic]);
+                return Ok(());
+            }
+        }
+        let mut h = [0u8; codec::MAX_HEADER];
+        let n = codec::encode_header(&mut h, st.framing, more, false, msg.size());
+        st.out.push_body_after(&h[..n], msg);
+        st.sending_more = more;
+        Ok(())
+    }
+
+    /// Whether `send` would take a message now.
+    pub fn can_send(&self) -> bool {
+        let st = &self.st;
+        st.dead.is_none() && st.phase == Phase::Traffic && st.out.len() < st.cfg.out_batch_size
+    }
+
+    /// Whether the handshake is complete.
+    pub fn is_ready(&self) -> bool {
+        self.st.phase == Phase::Traffic
+    }
+
+    /// False while decoded events wait to be taken (stop reading: back-pressure) or
+    /// after an error.
+    pub fn wants_input(&self) -> bool {
+        self.st.events.is_empty() && self.st.dead.is_none()
+    }
+
+    /// The next bytes to write (empty: nothing to write).
+    pub fn pending_output(&self) -> &[u8] {
+        self.st.out.front()
+    }
+
+    /// The bytes to write as slices, for a vectored write (large bodies are not
+    /// copied). Returns how many entries of `bufs` were filled.
+    pub fn pending_output_vectored<'a>(&'a self, bufs: &mut [IoSlice<'a>]) -> usize {
+        self.st.out.front_vectored(bufs)
+    }
+
+    /// Total bytes waiting to be written.
+    pub fn pending_output_len(&self) -> usize {
+        self.st.out.len()
+    }
+
+    /// `n` bytes of the pending output were written.
+    pub fn consume_output(&mut self, n: usize) {
+        self.st.out.consume(n);
+    }
+
+    /// When `handle_timeout` must next be called (`None`: no timer needed).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let st = &self.st;
+        if st.dead.is_some() {
+            return None;
+        }
+        [
+            st.handshake_deadline,
+            st.next_ping,
+            st.heartbeat_deadline,
+            st.ttl_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Time passed: fails on an expired handshake or heartbeat; sends a PING when due.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        let st = &mut self.st;
+        if let Some(e) = &st.dead {
+            return Err(e.clone());
+        }
+        let due = |d: Option<Instant>| d.is_some_and(|d| d <= now);
+        let err = if due(st.handshake_deadline) {
+            Some(Error::HandshakeTimeout)
+        } else if due(st.ttl_deadline) || due(st.heartbeat_deadline) {
+            Some(Error::HeartbeatTimeout)
+        } else {
+            None
+        };
+        if let Some(e) = err {
+            st.fail(e.clone());
+            return Err(e);
+        }
+        if due(st.next_ping) {
+            st.push_command(&command::ping_body(st.ping_ttl));
+            st.next_ping = st.heartbeat_ivl.and_then(|ivl| now.checked_add(ivl));
+            if st.heartbeat_deadline.is_none() {
+                st.heartbeat_deadline = st.heartbeat_timeout.and_then(|t| now.checked_add(t));
+            }
+        }
+        Ok(())
+    }
+
+    /// The peer's routing id: its `Identity` property (ZMTP 3, when sent; libzmq's
+    /// ROUTER uses it when non-empty) or its identity frame (ZMTP 1.0/2.0).
+    pub fn peer_routing_id(&self) -> Option<&[u8]> {
+        self.st.peer_routing_id.as_deref()
+    }
+
+    /// The peer's socket type: from READY (ZMTP 3, when sent) or the ZMTP 2.0
+    /// greeting byte.
+    pub fn peer_socket_type(&self) -> Option<i32> {
+        self.st.peer_socket_type
+    }
+
+    /// The ZMTP version spoken: (1,0), (2,0), (3,0), (3,1); (0,0) while unknown.
+    pub fn peer_version(&self) -> (u8, u8) {
+        self.st.version
+    }
+
+    /// The connection's properties (ZMTP 3, after the handshake): `Peer-Address`,
+    /// `Socket-Type`, `Identity`/`Routing-Id` and the peer's other properties.
+    pub fn metadata(&self) -> Option<Arc<Metadata>> {
+        self.st.metadata.clone()
+    }
+
+    /// The error that killed the connection, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.st.dead.as_ref()
+    }
+}
+
+impl State {
+    fn fail(&mut self, e: Error) {
+        self.dead = Some(e);
+        self.handshake_deadline = None;
+        self.next_ping = None;
+        self.heartbeat_deadline = None;
+        self.ttl_deadline = None;
+    }
+
+    /// The largest frame accepted now.
+    fn frame_limit(&self) -> Option<u64> {
+        if self.phase == Phase::Traffic {
+            self.maxmsgsize
+        } else {
+            Some(
+                self.maxmsgsize
+                    .map_or(MAX_HANDSHAKE_FRAME, |m| m.min(MAX_HANDSHAKE_FRAME)),
+            )
+        }
+    }
+
+    fn push_command(&mut self, body: &[u8]) {
+        let mut h = [0u8; codec::MAX_HEADER];
+        let n = codec::encode_header(&mut h, self.framing, false, true, body.len());
+        self.out.push_parts(&[&h[..n], body]);
+    }
+
+    fn on_frame(&mut self, frame: Frame<'_>, now: Instant) -> Result<(), Error> {
+        match self.phase {
+            // Frames are decoded only once the greeting is complete.
+            Phase::Greeting => Ok(()),
+            Phase::Handshake => {
+                let peer = null::process_handshake_frame(self.cfg.socket_type, frame.body)?;
+                self.handshake_done(peer, now);
+                Ok(())
+            }
+            Phase::LegacyIdentity => {
+                self.peer_routing_id = Some(frame.body.to_vec());
+                self.phase = Phase::Traffic;
+                self.handshake_deadline = None;
+                self.events.push_back(Event::HandshakeSucceeded);
+                if self.unversioned
+                    && matches!(self.cfg.socket_type, socket_type::PUB | socket_type::XPUB)
+                {
+                    // 2.x subscribers filter locally and send no subscriptions.
+                    self.events.push_back(Event::Message(Msg::from_slice(&[1])));
+                }
+                Ok(())
+            }
+            Phase::Traffic => {
+                self.on_traffic_frame(frame, now);
+                Ok(())
+            }
+        }
+    }
+
+    fn handshake_done(&mut self, peer: PeerProperties, now: Instant) {
+        let mut md = Metadata::new();
+        let mut seen: Vec<&[u8]> = Vec::with_capacity(peer.all.len() + 1);
+        if !self.cfg.peer_address.is_empty() {
+            md.insert("Peer-Address", self.cfg.peer_address.as_bytes());
+            seen.push(b"Peer-Address");
+        }
+        for (name, value) in &peer.all {
+            // "Identity" is kept under its new name; `Metadata::get` maps it back.
+            let name: &[u8] = if name == command::IDENTITY.as_bytes() {
+                b"Routing-Id"
+            } else {
+                name
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            md.insert(&String::from_utf8_lossy(name), value);
+        }
+        self.metadata = (!md.is_empty()).then(|| Arc::new(md));
+        self.peer_socket_type = peer.socket_type;
+        self.peer_routing_id = peer.identity;
+        self.phase = Phase::Traffic;
+        self.handshake_deadline = None;
+        self.next_ping = self.heartbeat_ivl.and_then(|ivl| now.checked_add(ivl));
+        self.events.push_back(Event::HandshakeSucceeded);
+    }
+
+    fn on_traffic_frame(&mut self, frame: Frame<'_>, now: Instant) {
+        let zmtp3 = self.version.0 >= 3;
+        if zmtp3 {
+            // Any frame shows the peer is alive.
+            self.heartbeat_deadline = None;
+            self.ttl_deadline = None;
+        }
+        if !frame.command {
+            let mut msg = Msg::from_slice(frame.body);
+            msg.set_more(frame.more);
+            msg.set_metadata(self.metadata.clone());
+            self.events.push_back(Event::Message(msg));
+            return;
+        }
+        if !zmtp3 {
+            // ZMTP 2.0 has no commands: libzmq's session drops them.
+            return;
+        }
+        match command::parse(frame.body) {
+            Command::Ping {
+                ttl_deciseconds,
+                context,
+            } => {
+                // While our output is backed up (the peer is not reading) PONGs are
+                // skipped, so a PING flood cannot grow it; libzmq too keeps at most
+                // one PONG pending. The frames waiting will reset the peer's timer.
+                if self.out.len() <= self.cfg.out_batch_size {
+                    let (body, n) = command::pong_body(context);
+                    self.push_command(&body[..n]);
+                }
+                if ttl_deciseconds > 0 {
+                    let ttl = Duration::from_millis(u64::from(ttl_deciseconds) * 100);
+                    self.ttl_deadline = now.checked_add(ttl);
+                }
+            }
+            Command::Subscribe(topic) => self.subscription(1, topic),
+            Command::Cancel(topic) => self.subscription(0, topic),
+            Command::Pong | Command::Other => {}
+        }
+    }
+
+    /// A SUBSCRIBE/CANCEL command, handed to a PUB/XPUB socket as `1 topic`/`0 topic`.
+    fn subscription(&mut self, kind: u8, topic: &[u8]) {
+        if !matches!(self.cfg.socket_type, socket_type::PUB | socket_type::XPUB) {
+            return;
+        }
+        let mut data = Vec::with_capacity(1 + topic.len());
+        data.push(kind);
+        data.extend_from_slice(topic);
+        let mut msg = Msg::from_slice(&data);
+        msg.set_metadata(self.metadata.clone());
+        self.events.push_back(Event::Message(msg));
+    }
+}
+
+#[cfg(test)]
+mod tests;

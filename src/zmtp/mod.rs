@@ -1,0 +1,226 @@
+//! ZMTP, sans I/O: one [`Connection`] per TCP/IPC stream. It consumes the peer's bytes
+//! and the time, and produces bytes to write, received messages and events; it never
+//! touches a socket, a thread or a clock (see `../shared/specs/zmtp.md`).
+//!
+//! Driving a connection (the I/O thread's job):
+//! * after `Connection::new`, after `handle_input`, `handle_timeout` and `send`, write
+//!   [`Connection::pending_output`] (or the vectored form) and call `consume_output`
+//!   with what the socket took;
+//! * feed every read to `handle_input`, then take [`Event`]s with `poll_event` until
+//!   `None`; while events are left (the pipe toward the socket is full),
+//!   `wants_input()` is false: stop reading until they are taken;
+//! * arm a timer for `poll_timeout()` and call `handle_timeout` when it passes;
+//! * on `Err`, the connection is dead: close the stream without flushing (as libzmq
+//!   does); [`Error`] tells which monitor event to raise and whether to reconnect.
+//!
+//! Subscriptions travel through pipes as data messages `1 topic` / `0 topic`; the
+//! connection converts them to and from SUBSCRIBE/CANCEL commands where the protocol
+//! version calls for it (zmtp.md §6).
+
+mod codec;
+mod command;
+mod connection;
+mod greeting;
+mod null;
+mod output;
+mod socket_type;
+
+use std::time::Duration;
+
+pub use connection::Connection;
+
+use crate::constants as c;
+use crate::error::Errno;
+use crate::msg::Msg;
+
+/// The largest frame accepted before the handshake is complete, whatever
+/// `ZMQ_MAXMSGSIZE` says: bounds what an unauthenticated peer can make us hold.
+pub(crate) const MAX_HANDSHAKE_FRAME: u64 = 64 * 1024;
+
+/// The security mechanism (only NULL so far; PLAIN, CURVE and ZAP slot in here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mechanism {
+    #[default]
+    Null,
+}
+
+impl Mechanism {
+    /// The greeting's mechanism name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::Null => "NULL",
+        }
+    }
+}
+
+/// What a connection needs from the socket's options.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Our `ZMQ_*` socket type.
+    pub socket_type: i32,
+    /// `ZMQ_ROUTING_ID` (may be empty).
+    pub routing_id: Vec<u8>,
+    /// `ZMQ_METADATA` properties (`X-` names), sent in READY sorted by name.
+    pub app_metadata: Vec<(String, Vec<u8>)>,
+    /// `ZMQ_MAXMSGSIZE`: the largest frame accepted; -1 = unlimited.
+    pub maxmsgsize: i64,
+    /// `ZMQ_HEARTBEAT_IVL` (`None` or zero: no PINGs).
+    pub heartbeat_ivl: Option<Duration>,
+    /// `ZMQ_HEARTBEAT_TTL`, sent in our PINGs in deciseconds.
+    pub heartbeat_ttl: Option<Duration>,
+    /// `ZMQ_HEARTBEAT_TIMEOUT`; `None` = the interval (libzmq's -1); zero = none.
+    pub heartbeat_timeout: Option<Duration>,
+    /// `ZMQ_HANDSHAKE_IVL` (`None` or zero: no limit).
+    pub handshake_ivl: Option<Duration>,
+    /// The peer's address, reported as the `Peer-Address` property.
+    pub peer_address: String,
+    pub mechanism: Mechanism,
+    /// Talk to ZMTP 1.0 / 2.0 peers (libzmq always does, unless ZAP is enabled). When
+    /// false, their greetings are rejected ([`Error::BadSignature`],
+    /// [`Error::UnsupportedVersion`]).
+    pub allow_legacy: bool,
+    /// `send` refuses messages while this many bytes are waiting to be written.
+    pub out_batch_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            socket_type: c::ZMQ_PAIR,
+            routing_id: Vec::new(),
+            app_metadata: Vec::new(),
+            maxmsgsize: -1,
+            heartbeat_ivl: None,
+            heartbeat_ttl: None,
+            heartbeat_timeout: None,
+            handshake_ivl: Some(Duration::from_millis(30_000)),
+            peer_address: String::new(),
+            mechanism: Mechanism::Null,
+            allow_legacy: true,
+            out_batch_size: 64 * 1024,
+        }
+    }
+}
+
+/// What a connection reports, in order.
+#[derive(Debug)]
+pub enum Event {
+    /// The handshake is complete: the peer's properties, routing id and socket type
+    /// are available and `send` accepts messages. For ZMTP 1.0/2.0 peers it comes once
+    /// their identity frame has arrived, and libzmq raises no monitor event for them
+    /// (check `peer_version().0 < 3`).
+    HandshakeSucceeded,
+    /// A received data frame (`more()` set when another part follows), carrying the
+    /// connection's properties as metadata (ZMTP 3 only). SUBSCRIBE/CANCEL commands
+    /// reach PUB/XPUB sockets as `1 topic` / `0 topic` messages; for a ZMTP 1.0 peer
+    /// of a PUB/XPUB, a subscribe-all `1` is injected first (libzmq does).
+    Message(Msg),
+}
+
+/// Why a connection failed. Each one closes that connection only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// Not a ZMTP greeting, while ZMTP 1.0 fallback is off.
+    BadSignature,
+    /// A ZMTP 1.0-with-signature (revision 0) or 2.0 (revision 1) greeting while the
+    /// fallback is off.
+    UnsupportedVersion(u8),
+    /// The peer's greeting names another mechanism.
+    MechanismMismatch,
+    /// A handshake command that is not the expected one (e.g. PING before READY).
+    UnexpectedCommand,
+    /// An ERROR command too short for its reason.
+    MalformedError,
+    /// A READY whose property list is malformed.
+    InvalidMetadata,
+    /// A READY whose Socket-Type (the value) cannot talk to ours.
+    IncompatibleSocketType(Vec<u8>),
+    /// The peer sent ERROR with this reason.
+    PeerError(Vec<u8>),
+    /// A frame over `ZMQ_MAXMSGSIZE` (or [`MAX_HANDSHAKE_FRAME`] while handshaking).
+    MessageTooLarge,
+    /// The memory for a declared frame size could not be allocated.
+    OutOfMemory,
+    /// A ZMTP 1.0 frame of length 0.
+    InvalidFrame,
+    /// `ZMQ_HANDSHAKE_IVL` passed before the handshake completed.
+    HandshakeTimeout,
+    /// No frame within `ZMQ_HEARTBEAT_TIMEOUT` after a PING, or within the TTL the
+    /// peer's PING announced.
+    HeartbeatTimeout,
+}
+
+impl Error {
+    /// The `ZMQ_PROTOCOL_ERROR_*` value of the `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`
+    /// event libzmq raises for this failure, when it raises one. (For a malformed or
+    /// incompatible READY and an oversize frame libzmq raises none: only
+    /// `ZMQ_EVENT_DISCONNECTED`.)
+    pub fn protocol_error_code(&self) -> Option<i32> {
+        match self {
+            Error::BadSignature => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
+            Error::MechanismMismatch => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
+            Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
+            Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
+            _ => None,
+        }
+    }
+
+    /// The ZAP status (300, 400, 500) of the `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` event
+    /// raised when the peer's ERROR reason is exactly such a code.
+    pub fn auth_failure_status(&self) -> Option<i32> {
+        match self {
+            Error::PeerError(reason) => match reason.as_slice() {
+                [d @ b'3'..=b'5', b'0', b'0'] => Some(i32::from(d - b'0') * 100),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A timeout (handshake or heartbeat): libzmq treats it as a connection error, so
+    /// a connecting side reconnects; every other error is a protocol error after which
+    /// a connecting session stops for good (zmtp.md §1.3). A handshake timeout raises
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::HandshakeTimeout | Error::HeartbeatTimeout)
+    }
+
+    /// The errno libzmq has at hand for this failure.
+    pub fn errno(&self) -> Errno {
+        match self {
+            Error::MessageTooLarge => Errno(libc::EMSGSIZE),
+            Error::OutOfMemory => Errno::ENOMEM,
+            Error::IncompatibleSocketType(_) => Errno::EINVAL,
+            Error::HandshakeTimeout | Error::HeartbeatTimeout => Errno(libc::ETIMEDOUT),
+            _ => Errno(libc::EPROTO),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::BadSignature => f.write_str("not a ZMTP greeting"),
+            Error::UnsupportedVersion(r) => write!(f, "ZMTP revision {r} refused"),
+            Error::MechanismMismatch => f.write_str("security mechanism mismatch"),
+            Error::UnexpectedCommand => f.write_str("unexpected handshake command"),
+            Error::MalformedError => f.write_str("malformed ERROR command"),
+            Error::InvalidMetadata => f.write_str("malformed READY properties"),
+            Error::IncompatibleSocketType(t) => {
+                write!(
+                    f,
+                    "incompatible peer socket type {}",
+                    String::from_utf8_lossy(t)
+                )
+            }
+            Error::PeerError(r) => write!(f, "peer error: {}", String::from_utf8_lossy(r)),
+            Error::MessageTooLarge => f.write_str("frame larger than allowed"),
+            Error::OutOfMemory => f.write_str("out of memory for a frame"),
+            Error::InvalidFrame => f.write_str("invalid frame"),
+            Error::HandshakeTimeout => f.write_str("handshake timed out"),
+            Error::HeartbeatTimeout => f.write_str("heartbeat timed out"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,134 @@
+//! Interoperability with the real libzmq (Debian's libzmq3-dev): the same C program
+//! (capi-tests/interop/node.c) is built against libzmq-rs and against libzmq, and every
+//! pattern runs in both directions — ours binding and libzmq connecting, and the
+//! reverse — over tcp and ipc, with empty, 1, 255/256-byte, 70 KB, 1 MiB and multipart
+//! messages, ZMQ_METADATA, routing ids and subscription forwarding.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Server role, client role.
+const PAIRS: &[(&str, &str)] = &[
+    ("rep", "req"),
+    ("router", "dealer"),
+    ("rep", "dealer"),
+    ("router", "req"),
+    ("pub", "sub"),
+    ("pull", "push"),
+    ("pair", "pair"),
+];
+
+fn build(out: &Path, ours: bool) -> Option<PathBuf> {
+    let repo = common::repo();
+    let exe = out.join(if ours { "node-ours" } else { "node-libzmq" });
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
+    cc.args(["-std=gnu11", "-Wall", "-Werror", "-DZMQ_BUILD_DRAFT_API"])
+        .arg(repo.join("capi-tests/interop/node.c"))
+        .arg("-o")
+        .arg(&exe);
+    if ours {
+        cc.arg("-I").arg(repo.join("include")).arg(common::cdylib());
+    } else {
+        cc.arg("-lzmq");
+    }
+    let res = cc.output().expect("run cc");
+    if !res.status.success() {
+        assert!(
+            ours,
+            "building against our library failed: {}",
+            String::from_utf8_lossy(&res.stderr)
+        );
+        return None;
+    }
+    Some(exe)
+}
+
+/// Runs `server` binding `endpoint` and `client` connecting to what it reports.
+fn exchange(
+    server: &Path,
+    client: &Path,
+    roles: (&str, &str),
+    endpoint: &str,
+    libdir: &Path,
+) -> Result<(), String> {
+    let mut srv = Command::new(server)
+        .args([roles.0, endpoint, "bind"])
+        .env("LD_LIBRARY_PATH", libdir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut lines = BufReader::new(srv.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let Some(bound) = first.strip_prefix("ENDPOINT ") else {
+        let _ = srv.kill();
+        let _ = srv.wait();
+        return Err(format!("server did not bind: {first}"));
+    };
+    let mut cmd = Command::new(client);
+    cmd.args([roles.1, bound, "connect"])
+        .env("LD_LIBRARY_PATH", libdir);
+    let client_result = common::run_with_timeout(&mut cmd, Duration::from_secs(30));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    // The server's own timeouts end it; never wait forever for it.
+    let srv_status = {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(st) = srv.try_wait().map_err(|e| e.to_string())? {
+                break Some(st);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = srv.kill();
+                let _ = srv.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    match (client_result, srv_status) {
+        (Some((c, _)), Some(s)) if c.success() && s.success() => Ok(()),
+        (c, s) => Err(format!(
+            "client: {:?} server: {:?} {}",
+            c.map(|(st, out)| format!("{st} {}", out.trim())),
+            s,
+            rest.join(" | ")
+        )),
+    }
+}
+
+#[test]
+fn both_directions_over_tcp_and_ipc() {
+    let out = common::profile_dir().join("interop");
+    std::fs::create_dir_all(&out).unwrap();
+    let ours = build(&out, true).unwrap();
+    let Some(theirs) = build(&out, false) else {
+        eprintln!("SKIP: libzmq (libzmq3-dev) is not installed; .ci/run installs it");
+        return;
+    };
+    let libdir = common::soname_dir();
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for endpoint in ["tcp://127.0.0.1:*", "ipc://*"] {
+        for &(srv, cli) in PAIRS {
+            for (server, client, who) in [
+                (&ours, &theirs, "libzmq-rs binds, libzmq connects"),
+                (&theirs, &ours, "libzmq binds, libzmq-rs connects"),
+            ] {
+                match exchange(server, client, (srv, cli), endpoint, &libdir) {
+                    Ok(()) => passed += 1,
+                    Err(e) => failures.push(format!("{srv}/{cli} over {endpoint} ({who}): {e}")),
+                }
+            }
+        }
+    }
+    eprintln!("interop: {passed} passed, {} failed", failures.len());
+    assert!(
+        failures.is_empty(),
+        "interop failures:\n{}",
+        failures.join("\n")
+    );
+}
