@@ -772,6 +772,16 @@ int zmq_term(void *ctx);
 
 int zmq_ctx_destroy(void *ctx);
 
+int zmq_socket_monitor(void *s, const char *addr, int events);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int event_version, int socket_type);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_socket_monitor_pipes_stats(void *s);
+#endif
+
 int zmq_msg_init(struct zmq_msg_t *msg);
 
 int zmq_msg_init_size(struct zmq_msg_t *msg, size_t size);
@@ -816,8 +826,6 @@ int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
 const char *zmq_msg_group(struct zmq_msg_t *msg);
 #endif
 
-int zmq_socket_monitor(void *s, const char *addr, int events);
-
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_join(void *s, const char *group);
 #endif
@@ -832,14 +840,6 @@ uint32_t zmq_connect_peer(void *s, const char *addr);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 int zmq_socket_get_peer_state(void *socket, const void *routing_id, size_t routing_id_size);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int event_version, int socket_type);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_socket_monitor_pipes_stats(void *s);
 #endif
 
 int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);

@@ -12,6 +12,7 @@ pub mod handle;
 pub mod io;
 pub mod mailbox;
 pub mod metadata;
+pub mod monitor;
 pub mod msg;
 pub mod pattern;
 pub mod pipe;

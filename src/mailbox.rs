@@ -21,6 +21,8 @@ pub enum Command {
     Attach(PipeEnd),
     /// The peer closed the pipe; what it sent before stays readable.
     PipeTerm(PipeId),
+    /// The connection behind a pipe was re-established.
+    Hiccup(PipeId),
     /// The context is terminating: blocking calls return ETERM.
     Stop,
     /// For I/O threads: listeners, connects, endpoint removal, shutdown.

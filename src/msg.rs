@@ -39,6 +39,9 @@ pub mod tag {
 pub mod flags {
     pub(crate) const MORE: u8 = 1;
     pub(crate) const COMMAND: u8 = 2;
+    /// Internal: the peer's routing id, passed from a session to its ROUTER in-band
+    /// (the message is never delivered to the application).
+    pub(crate) const ROUTING_ID: u8 = 64;
     /// Set on both sides of a copy of a reference-counted body (`ZMQ_SHARED`).
     pub(crate) const SHARED: u8 = 128;
 }
@@ -341,6 +344,17 @@ impl Msg {
         } else {
             self.flags &= !flags::COMMAND;
         }
+    }
+
+    pub fn is_routing_id(&self) -> bool {
+        self.flags & flags::ROUTING_ID != 0
+    }
+
+    /// A message carrying a peer's routing id from a session to its socket.
+    pub fn routing_id_message(id: &[u8]) -> Msg {
+        let mut m = Msg::from_slice(id);
+        m.flags |= flags::ROUTING_ID;
+        m
     }
 
     /// `ZMQ_SHARED`: the body is constant data or shared with another message.

@@ -8,8 +8,9 @@
 //! Wake-ups are batched: a reader that finds a queue empty raises `reader_idle`, and only
 //! a writer that clears that flag posts `ActivateRead` to the reader's mailbox — one
 //! command per idle period, not per message. The high-water mark works the same way in
-//! the other direction with `writer_blocked`, the reader answering once the queue has
-//! drained to the low-water mark.
+//! the other direction with `writer_blocked`: as in libzmq, the reader reports how many
+//! messages it took every low-water mark's worth (and while the queue is short), and
+//! the writer's room is counted from the last report.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -32,7 +33,7 @@ struct Queue {
     latest: Option<Mutex<Option<Msg>>>,
     /// Complete messages published by the writer.
     written: AtomicU64,
-    /// Complete messages taken by the reader.
+    /// Complete messages taken by the reader, as last reported to the writer.
     read: AtomicU64,
     reader_idle: AtomicBool,
     writer_blocked: AtomicBool,
@@ -86,6 +87,9 @@ struct Shared {
     /// The mailbox of the socket owning each side; set when that side is attached.
     mailboxes: [OnceLock<Arc<Mailbox>>; 2],
     closed: [AtomicBool; 2],
+    /// The (local, remote) endpoints of the connection the pipe serves, for
+    /// ZMQ_EVENT_PIPES_STATS; set by the session at each handshake.
+    endpoints: Mutex<(String, String)>,
 }
 
 /// Options of one side that shape the pipe.
@@ -116,6 +120,7 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
         ids,
         mailboxes: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
+        endpoints: Mutex::default(),
     });
     (PipeEnd::new(shared.clone(), 0), PipeEnd::new(shared, 1))
 }
@@ -157,6 +162,8 @@ pub struct PipeEnd {
     /// In the middle of a multipart message, inbound / outbound.
     reading_more: bool,
     writing_more: bool,
+    /// Frames of the multipart message being written, not yet published.
+    partial: Vec<Msg>,
     /// The peer's routing id, learnt when the connection was made (ROUTER uses it).
     pub peer_routing_id: Vec<u8>,
     /// The routing id this socket gave the pipe (ROUTER's table key).
@@ -174,6 +181,7 @@ impl PipeEnd {
             read: 0,
             reading_more: false,
             writing_more: false,
+            partial: Vec::new(),
             peer_routing_id: Vec::new(),
             routing_id: Vec::new(),
             endpoint: None,
@@ -182,6 +190,11 @@ impl PipeEnd {
 
     pub fn id(&self) -> PipeId {
         self.shared.ids[self.side]
+    }
+
+    /// The id of the other end.
+    pub fn peer_id(&self) -> PipeId {
+        self.shared.ids[1 - self.side]
     }
 
     fn inbound(&self) -> &Queue {
@@ -251,7 +264,15 @@ impl PipeEnd {
                     *latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(msg);
                 }
             }
-            None => q.frames.push(msg),
+            // The frames of a multipart message wait here until its last one, so an
+            // unfinished message can be rolled back (a connection died mid-message).
+            None if more => self.partial.push(msg),
+            None => {
+                for f in self.partial.drain(..) {
+                    q.frames.push(f);
+                }
+                q.frames.push(msg);
+            }
         }
         self.writing_more = more;
         if !more {
@@ -301,12 +322,20 @@ impl PipeEnd {
         self.reading_more = msg.more();
         if !self.reading_more {
             self.read += 1;
-            q.read.store(self.read, SeqCst);
-            if q.writer_blocked.load(SeqCst) {
-                let hwm = self.shared.hwm(1 - self.side);
-                if q.written.load(SeqCst) - self.read <= Queue::lwm(hwm)
-                    && q.writer_blocked.swap(false, SeqCst)
-                {
+            // The writer counts its room from `q.read`, which is reported as libzmq's
+            // reader does: every `lwm` messages (so a reader that stops short of the
+            // low-water mark, like a session whose connection is full, still lets the
+            // writer refill what it took), and at once without a limit. A writer
+            // blocked at its high-water mark is woken by each report; it always has
+            // `lwm` messages ahead of the last one, unless the marks changed meanwhile:
+            // then the queue running dry reports too.
+            let lwm = Queue::lwm(self.shared.hwm(1 - self.side));
+            if lwm == 0
+                || self.read.is_multiple_of(lwm)
+                || (q.writer_blocked.load(SeqCst) && q.written.load(SeqCst) == self.read)
+            {
+                q.read.store(self.read, SeqCst);
+                if q.writer_blocked.load(SeqCst) && q.writer_blocked.swap(false, SeqCst) {
                     self.notify_peer(Command::ActivateWrite);
                 }
             }
@@ -314,10 +343,44 @@ impl PipeEnd {
         Read::Msg(msg)
     }
 
-    /// Messages queued towards the peer and not yet read (for `zmq_socket_monitor_pipes_stats`
-    /// and tests).
+    /// Messages queued towards the peer and not yet read, as far as this end knows
+    /// (libzmq's count for `zmq_socket_monitor_pipes_stats`).
     pub fn outbound_depth(&self) -> u64 {
         self.written - self.outbound().read.load(SeqCst)
+    }
+
+    /// Messages queued by the peer and not yet read here, as far as the peer knows
+    /// (libzmq's count for `zmq_socket_monitor_pipes_stats`).
+    pub fn inbound_depth(&self) -> u64 {
+        let q = self.inbound();
+        q.written.load(SeqCst).saturating_sub(q.read.load(SeqCst))
+    }
+
+    /// Records the endpoints of the connection the pipe now serves.
+    pub fn set_endpoints(&self, local: &str, remote: &str) {
+        let mut e = self
+            .shared
+            .endpoints
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *e = (local.to_owned(), remote.to_owned());
+    }
+
+    /// The (local, remote) endpoints of the pipe's connection (empty when unknown).
+    pub fn endpoints(&self) -> (String, String) {
+        let e = self
+            .shared
+            .endpoints
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        e.clone()
+    }
+
+    /// Discards the unfinished multipart message being written (libzmq's rollback): its
+    /// frames were never published, so the reader never sees them.
+    pub fn rollback(&mut self) {
+        self.partial.clear();
+        self.writing_more = false;
     }
 
     /// In the middle of reading a multipart message.
@@ -381,6 +444,10 @@ mod tests {
             sent += 1;
         }
         assert_eq!(sent, 5);
+        // The reader reports every low-water mark (3) messages, as libzmq's does.
+        assert!(matches!(b.read(), Read::Msg(_)));
+        assert!(!a.check_write());
+        assert!(matches!(b.read(), Read::Msg(_)));
         assert!(matches!(b.read(), Read::Msg(_)));
         assert!(a.check_write());
         let (mut a, _b) = pair(cfg(0), Some(cfg(2)));

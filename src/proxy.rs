@@ -76,7 +76,9 @@ pub fn run(socks: &mut [&mut Socket], roles: Roles) -> Result<()> {
         }
         if state == State::Active {
             let (f, b) = (roles.frontend, roles.backend);
-            if ready(socks, f, ZMQ_POLLIN)? && ready(socks, b, ZMQ_POLLOUT)? {
+            // A single socket (frontend == backend, e.g. a REP) forwards to itself on
+            // input alone: it cannot be writable before it has read.
+            if ready(socks, f, ZMQ_POLLIN)? && (f == b || ready(socks, b, ZMQ_POLLOUT)?) {
                 forward(socks, f, b, roles.capture, &mut stats, true)?;
                 progressed = true;
             }

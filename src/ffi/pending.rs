@@ -20,11 +20,6 @@ fn not_yet<T>(s: *mut c_void, ret: T) -> T {
     }
 }
 
-#[no_mangle]
-pub extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
-    not_yet(s, -1)
-}
-
 #[cfg(feature = "draft")]
 #[no_mangle]
 pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
@@ -51,22 +46,4 @@ pub extern "C" fn zmq_socket_get_peer_state(
     routing_id_size: usize,
 ) -> c_int {
     not_yet(socket, -1)
-}
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_socket_monitor_versioned(
-    s: *mut c_void,
-    addr: *const c_char,
-    events: u64,
-    event_version: c_int,
-    socket_type: c_int,
-) -> c_int {
-    not_yet(s, -1)
-}
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
-    not_yet(s, -1)
 }

@@ -30,6 +30,8 @@ pub struct SocketLink {
     pub socket_id: u64,
     pub mailbox: Arc<Mailbox>,
     pub config: PipeConfig,
+    /// Where the socket's monitor events go (`crate::monitor`).
+    pub monitor: Arc<crate::monitor::Monitor>,
 }
 
 /// What a session needs to know of its socket's options, copied at bind/connect time
@@ -41,6 +43,14 @@ pub struct SessionOptions {
     pub reconnect_ivl_max: i32,
     pub reconnect_stop: i32,
     pub linger: i32,
+    /// The socket wants each peer's routing id (ROUTER): a persistent pipe gets it
+    /// in-band after every handshake.
+    pub recv_routing_id: bool,
+    /// ZMQ_ROUTER_NOTIFY: empty messages from a peer on connect / disconnect.
+    pub router_notify: i32,
+    pub tcp_accept_filters: Vec<crate::socket::options::TcpAcceptFilter>,
+    /// ZMQ_IPC_FILTER_UID / _GID / _PID.
+    pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
     pub tuning: crate::transport::TcpTuning,
 }
 
@@ -66,7 +76,13 @@ pub enum IoCommand {
         routing_id: Vec<u8>,
     },
     /// zmq_unbind / zmq_disconnect: stop a listener (and its connections) or a connecter.
-    Close { socket_id: u64, endpoint_id: u64 },
+    /// `done` is signalled once the listener is closed, so that the caller can bind
+    /// the same address again right away.
+    Close {
+        socket_id: u64,
+        endpoint_id: u64,
+        done: Option<std::sync::mpsc::SyncSender<()>>,
+    },
     /// The context is terminating: finish lingering sessions, then exit.
     Shutdown,
 }
@@ -243,18 +259,27 @@ impl Worker {
         for cmd in cmds {
             match cmd {
                 Command::ActivateRead(id) | Command::ActivateWrite(id) | Command::PipeTerm(id) => {
-                    if let Some(&i) = self.pipe_owner.get(&id) {
-                        if let (Command::PipeTerm(_), Some(Some(Entry::Session(s)))) =
-                            (&cmd, self.entries.get_mut(i))
-                        {
-                            s.socket_closed_pipe();
-                        }
-                        self.drive(i);
+                    let Some(&i) = self.pipe_owner.get(&id) else {
+                        continue;
+                    };
+                    // Commands for a pipe the session has since dropped (it died with
+                    // a connection) are stale.
+                    let current = matches!(self.entries.get(i), Some(Some(Entry::Session(s)))
+                        if s.pipe().map(PipeEnd::id) == Some(id));
+                    if !current {
+                        self.pipe_owner.remove(&id);
+                        continue;
                     }
+                    if let (Command::PipeTerm(_), Some(Some(Entry::Session(s)))) =
+                        (&cmd, self.entries.get_mut(i))
+                    {
+                        s.socket_closed_pipe();
+                    }
+                    self.drive(i);
                 }
                 Command::Io(io) => self.io_command(*io),
                 Command::Attach(p) => p.close(),
-                Command::Stop => {}
+                Command::Stop | Command::Hiccup(_) => {}
             }
         }
     }
@@ -326,6 +351,7 @@ impl Worker {
             IoCommand::Close {
                 socket_id,
                 endpoint_id,
+                done,
             } => {
                 for i in 0..self.entries.len() {
                     let hit = match &self.entries[i] {
@@ -342,6 +368,9 @@ impl Worker {
                     if hit {
                         self.remove(i);
                     }
+                }
+                if let Some(d) = done {
+                    let _ = d.try_send(());
                 }
             }
             IoCommand::Shutdown => {
@@ -377,9 +406,16 @@ impl Worker {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 // EMFILE and friends: try again on the next readiness event.
-                Err(_) => return,
+                Err(e) => {
+                    let err = e.raw_os_error().unwrap_or(0) as u64;
+                    let ends = || crate::monitor::Endpoints::bind(endpoint);
+                    socket
+                        .monitor
+                        .emit(crate::constants::ZMQ_EVENT_ACCEPT_FAILED, err, ends);
+                    return;
+                }
             };
-            if opts.tcp_filter_rejects(&peer) {
+            if opts.tcp_filter_rejects(&peer) || opts.ipc_filter_rejects(&stream) {
                 continue;
             }
             let (socket, endpoint_id, endpoint, opts) =
@@ -430,9 +466,19 @@ impl Worker {
             return;
         };
         match entry {
-            Entry::Listener { mut listener, .. } => {
+            Entry::Listener {
+                mut listener,
+                socket,
+                endpoint,
+                ..
+            } => {
                 let _ = self.poll.registry().deregister(&mut listener);
                 listener.cleanup();
+                let fd = listener.raw_fd() as u64;
+                let ends = || crate::monitor::Endpoints::bind(&endpoint);
+                socket
+                    .monitor
+                    .emit(crate::constants::ZMQ_EVENT_CLOSED, fd, ends);
             }
             Entry::Session(mut s) => {
                 if let Some(p) = s.pipe() {
@@ -446,8 +492,30 @@ impl Worker {
 }
 
 impl SessionOptions {
-    fn tcp_filter_rejects(&self, _peer: &str) -> bool {
-        false
+    /// ZMQ_IPC_FILTER_*: with any set, an ipc peer must match one of them.
+    fn ipc_filter_rejects(&self, stream: &crate::transport::Stream) -> bool {
+        let (uids, gids, pids) = &self.ipc_filters;
+        if uids.is_empty() && gids.is_empty() && pids.is_empty() {
+            return false;
+        }
+        match crate::transport::peer_credentials(stream) {
+            Some((uid, gid, pid)) => {
+                !(uids.contains(&uid) || gids.contains(&gid) || pids.contains(&pid))
+            }
+            None => false,
+        }
+    }
+
+    /// ZMQ_TCP_ACCEPT_FILTER: with filters set, only matching peers are accepted.
+    fn tcp_filter_rejects(&self, peer: &str) -> bool {
+        if self.tcp_accept_filters.is_empty() {
+            return false;
+        }
+        match peer.parse::<std::net::IpAddr>() {
+            Ok(ip) => !self.tcp_accept_filters.iter().any(|f| f.matches(&ip)),
+            // ipc peers have no address; the tcp filter does not apply to them.
+            Err(_) => false,
+        }
     }
 }
 

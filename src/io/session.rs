@@ -2,6 +2,7 @@
 //! pipe to the socket and a sans-IO ZMTP connection over a stream, reconnects a
 //! connecting session after a temporary failure, and lingers on close.
 
+use std::ffi::c_int;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,11 +10,16 @@ use std::time::{Duration, Instant};
 use mio::{Interest, Registry, Token};
 
 use super::{reconnect_delay, SessionOptions, SocketLink};
+use crate::constants::{
+    ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_CLOSED, ZMQ_EVENT_CONNECTED, ZMQ_EVENT_CONNECT_DELAYED,
+    ZMQ_EVENT_CONNECT_RETRIED,
+};
+use crate::constants::{ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT};
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pipe::{self, PipeEnd, Read as PipeRead};
 use crate::transport::{Address, Stream};
-use crate::zmtp::{Connection, Event};
+use crate::zmtp::{Engine, Event};
 
 /// Bytes read from the kernel in one call.
 const READ_CHUNK: usize = 64 * 1024;
@@ -43,7 +49,7 @@ pub(super) struct Session {
     kind: Kind,
     stream: Option<Stream>,
     connecting: bool,
-    conn: Option<Connection>,
+    conn: Option<Engine>,
     pipe: Option<PipeEnd>,
     /// Taken from the pipe, refused by the connection for now.
     out_pending: Option<Msg>,
@@ -59,7 +65,13 @@ pub(super) struct Session {
     pipe_finished: bool,
     /// ZMQ_CONNECT_ROUTING_ID for the pipe made at handshake.
     connect_routing_id: Vec<u8>,
+    /// Handshakes completed so far (more than one: reconnected).
+    connections: u32,
+    /// The current connection completed its handshake.
+    up: bool,
     buf: Vec<u8>,
+    /// The current connection's endpoints, for monitor events.
+    ends: crate::monitor::Endpoints,
 }
 
 impl Session {
@@ -91,7 +103,10 @@ impl Session {
             linger_deadline: None,
             pipe_finished: false,
             connect_routing_id: Vec::new(),
+            connections: 0,
+            up: false,
             buf: Vec::new(),
+            ends: Default::default(),
         }
     }
 
@@ -134,6 +149,7 @@ impl Session {
         let mut s = Session::new(token, endpoint_id, endpoint, socket, opts, Kind::Accepted);
         s.stream = Some(stream);
         s.start_connection(peer, Instant::now());
+        s.connection_event(ZMQ_EVENT_ACCEPTED);
         s
     }
 
@@ -168,8 +184,10 @@ impl Session {
     fn start_connection(&mut self, peer: String, now: Instant) {
         let mut cfg = self.opts.zmtp.clone();
         cfg.peer_address = peer;
-        self.conn = Some(Connection::new(cfg, now));
+        self.conn = Some(Engine::new(cfg, now));
         self.buf.resize(READ_CHUNK, 0);
+        let connected_to = matches!(self.kind, Kind::Connect { .. }).then_some(&*self.endpoint);
+        self.ends = crate::monitor::Endpoints::of_stream(self.stream.as_ref(), connected_to);
     }
 
     pub(super) fn start_connect(&mut self, registry: &Registry, now: Instant) {
@@ -186,6 +204,9 @@ impl Session {
                 self.connecting = true;
                 self.readable = false;
                 self.writable = false;
+                if matches!(self.stream, Some(Stream::Tcp(_))) {
+                    self.connecter_event(ZMQ_EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
+                }
                 if self.register(registry).is_err() {
                     self.stream = None;
                     self.schedule_reconnect(now);
@@ -208,6 +229,9 @@ impl Session {
             .unwrap_or(Duration::from_secs(3600 * 24 * 365));
             *attempt = attempt.saturating_add(1);
             *retry_at = Some(now + delay);
+            if self.opts.reconnect_ivl >= 0 {
+                self.connecter_event(ZMQ_EVENT_CONNECT_RETRIED, delay.as_millis() as u64);
+            }
         }
     }
 
@@ -230,7 +254,7 @@ impl Session {
         };
         [
             retry,
-            self.conn.as_ref().and_then(Connection::poll_timeout),
+            self.conn.as_ref().and_then(Engine::poll_timeout),
             self.linger_deadline,
         ]
         .into_iter()
@@ -300,6 +324,7 @@ impl Session {
                         .map(Stream::peer_address)
                         .unwrap_or_default();
                     self.start_connection(peer, now);
+                    self.connection_event(ZMQ_EVENT_CONNECTED);
                 }
                 _ => return self.disconnected(now, registry, false),
             }
@@ -318,7 +343,7 @@ impl Session {
     /// `Err(protocol_error)` when the connection is over.
     fn pump_connection(
         &mut self,
-        conn: &mut Connection,
+        conn: &mut Engine,
         now: Instant,
         io_mailbox: &Arc<Mailbox>,
     ) -> Result<(), bool> {
@@ -368,11 +393,16 @@ impl Session {
                 }
             }
             // Kernel -> connection.
-            while self.readable && self.in_pending.is_none() && conn.wants_input() {
+            let mut failed = false;
+            while !failed && self.readable && self.in_pending.is_none() && conn.wants_input() {
                 match stream.read(&mut self.buf) {
                     Ok(0) => return Err(false),
                     Ok(n) => {
-                        conn.handle_input(&self.buf[..n], now).map_err(|_| true)?;
+                        if conn.handle_input(&self.buf[..n], now).is_err() {
+                            // What was decoded before the error still counts (the
+                            // handshake, whole messages); then the connection ends.
+                            failed = true;
+                        }
                         progress = true;
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
@@ -383,6 +413,9 @@ impl Session {
             // Connection -> pipe.
             if let Some(m) = self.in_pending.take() {
                 self.deliver(m);
+                // Delivered: reading may resume (edge-triggered: no new event comes
+                // for bytes already waiting in the kernel).
+                progress |= self.in_pending.is_none();
             }
             while self.in_pending.is_none() {
                 match conn.poll_event() {
@@ -396,6 +429,9 @@ impl Session {
                         progress = true;
                     }
                 }
+            }
+            if failed {
+                return Err(true);
             }
             if !progress {
                 return Ok(());
@@ -413,11 +449,32 @@ impl Session {
         }
     }
 
-    fn on_handshake(&mut self, conn: &Connection, io_mailbox: &Arc<Mailbox>) {
-        if self.pipe.is_some() {
+    fn on_handshake(&mut self, conn: &Engine, io_mailbox: &Arc<Mailbox>) {
+        crate::monitor::handshake_succeeded(&self.socket.monitor, conn, &self.ends);
+        if let Some(p) = &self.pipe {
+            p.set_endpoints(&self.ends.local, &self.ends.remote);
+        }
+        self.connections += 1;
+        self.up = true;
+        if let Some(p) = &mut self.pipe {
+            if self.opts.recv_routing_id {
+                let id = conn.peer_routing_id().unwrap_or_default();
+                p.write(Msg::routing_id_message(id));
+            }
+            if self.opts.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
+                p.write(Msg::new());
+            }
+            if self.connections > 1 {
+                // A persistent pipe outlived a connection: the socket must repeat what
+                // the new peer needs to know (subscriptions).
+                self.socket.mailbox.send(Command::Hiccup(p.peer_id()));
+            }
             return;
         }
-        let (mut sock_end, sess_end) = pipe::pair(self.socket.config, None);
+        let (mut sock_end, mut sess_end) = pipe::pair(self.socket.config, None);
+        if self.opts.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
+            sess_end.write(Msg::new());
+        }
         sock_end.peer_routing_id = conn
             .peer_routing_id()
             .map(<[u8]>::to_vec)
@@ -425,6 +482,7 @@ impl Session {
         sock_end.endpoint = Some(self.endpoint.clone());
         sock_end.routing_id = self.connect_routing_id.clone();
         sess_end.attach(io_mailbox.clone());
+        sess_end.set_endpoints(&self.ends.local, &self.ends.remote);
         self.pipe = Some(sess_end);
         self.socket.mailbox.send(Command::Attach(sock_end));
     }
@@ -444,10 +502,20 @@ impl Session {
     /// The connection ended. Accepted sessions end with it; connecting ones retry
     /// after ZMQ_RECONNECT_IVL unless it was a protocol error (libzmq gives up then).
     fn disconnected(&mut self, now: Instant, registry: &Registry, protocol_error: bool) -> Step {
+        self.report_disconnect();
         if let Some(mut s) = self.stream.take() {
             let _ = registry.deregister(&mut s);
         }
-        self.conn = None;
+        // A raw (STREAM) connection's end is announced (ZMQ_STREAM_NOTIFY) after what
+        // it delivered, when the pipe has room.
+        if let Some(notice) = self.conn.take().and_then(|c| c.disconnect_notice()) {
+            if let Some(m) = self.in_pending.take() {
+                self.deliver(m);
+            }
+            if self.in_pending.is_none() {
+                self.deliver(notice);
+            }
+        }
         self.connecting = false;
         self.readable = false;
         self.writable = false;
@@ -457,6 +525,14 @@ impl Session {
                 self.out_pending.take().is_some_and(|m| m.more()) || p.reading_more();
         }
         self.in_pending = None;
+        let was_up = std::mem::take(&mut self.up);
+        if let Some(p) = &mut self.pipe {
+            // An inbound message cut short by the disconnect is never delivered.
+            p.rollback();
+            if was_up && self.opts.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
+                p.write(Msg::new());
+            }
+        }
         let Kind::Connect {
             persistent_pipe, ..
         } = &self.kind
@@ -482,6 +558,36 @@ impl Session {
         }
         if let Some(p) = self.pipe.take() {
             p.close();
+        }
+    }
+}
+
+/// Monitor events (`crate::monitor`), with libzmq's values and endpoints.
+impl Session {
+    /// An event about the current connection, valued with its descriptor.
+    fn connection_event(&self, event: c_int) {
+        let fd = self.stream.as_ref().map_or(-1, Stream::raw_fd);
+        self.socket
+            .monitor
+            .emit(event, fd as u64, || self.ends.clone());
+    }
+
+    /// An event of a connecter between connections (named by the connect endpoint).
+    fn connecter_event(&self, event: c_int, value: u64) {
+        let ends = || crate::monitor::Endpoints::connect(&self.endpoint);
+        self.socket.monitor.emit(event, value, ends);
+    }
+
+    /// The connection (or connect attempt) failed: its events, before it is dropped.
+    fn report_disconnect(&self) {
+        let fd = self.stream.as_ref().map_or(-1, Stream::raw_fd);
+        match &self.conn {
+            Some(conn) => {
+                crate::monitor::connection_failed(&self.socket.monitor, conn, fd, &self.ends)
+            }
+            // A connect that did not complete: libzmq closes its descriptor.
+            None if self.connecting => self.connecter_event(ZMQ_EVENT_CLOSED, fd as u64),
+            None => {}
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod push;
 pub mod rep;
 pub mod req;
 pub mod router;
+pub mod stream;
 pub mod sub;
 pub mod trie;
 pub mod xpub;
@@ -64,6 +65,9 @@ pub trait Pattern: Send {
     /// Called at creation and after every successful generic option change, so a type
     /// can cache the generic options it follows (e.g. ZMQ_INVERT_MATCHING).
     fn options_changed(&mut self, _options: &Options) {}
+    /// A pipe's connection was re-established (libzmq's "hiccup"): what the peer knew
+    /// of us is gone, e.g. XSUB must send its subscriptions again.
+    fn hiccuped(&mut self, _pipes: &mut Pipes, _id: PipeId) {}
 }
 
 /// Creates the pattern of a socket type; EINVAL for a number that is no socket type.
@@ -80,7 +84,7 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_SUB => Box::new(sub::Sub::default()),
         ZMQ_XPUB => Box::new(xpub::XPub::default()),
         ZMQ_XSUB => Box::new(xsub::XSub::default()),
-        ZMQ_STREAM => return Err(Errno::ENOTSUP),
+        ZMQ_STREAM => Box::new(stream::Stream::default()),
         #[cfg(feature = "draft")]
         ZMQ_SERVER | ZMQ_CLIENT | ZMQ_RADIO | ZMQ_DISH | ZMQ_GATHER | ZMQ_SCATTER | ZMQ_DGRAM
         | ZMQ_PEER | ZMQ_CHANNEL => return Err(Errno::ENOTSUP),

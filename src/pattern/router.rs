@@ -65,6 +65,8 @@ pub struct Router {
     handover: bool,
     probe_router: bool,
     notify: c_int,
+    /// Pipes named by ZMQ_CONNECT_ROUTING_ID, which the peer's id never overrides.
+    connect_named: HashSet<PipeId>,
 }
 
 impl Default for Router {
@@ -86,6 +88,7 @@ impl Default for Router {
             handover: false,
             probe_router: false,
             notify: 0,
+            connect_named: HashSet::new(),
         }
     }
 }
@@ -136,10 +139,42 @@ impl Router {
     }
 
     /// Takes the first frame of the next message and stages it behind its routing id.
+    /// A session's in-band routing-id message (a connection we made learnt its peer's
+    /// ZMQ_ROUTING_ID) renames the pipe and is not delivered.
     fn prefetch(&mut self, pipes: &mut Pipes) -> Result<()> {
-        let (msg, pipe) = self.fq.recv(pipes)?;
-        self.stage(msg, pipe);
-        Ok(())
+        loop {
+            let (msg, pipe) = self.fq.recv(pipes)?;
+            if msg.is_routing_id() {
+                self.rename(pipes, pipe, msg.data().to_vec());
+                continue;
+            }
+            self.stage(msg, pipe);
+            return Ok(());
+        }
+    }
+
+    /// The peer of a connected pipe told its routing id: use it, unless the pipe was
+    /// named with ZMQ_CONNECT_ROUTING_ID, the peer sent none, or another peer holds it
+    /// (then the generated id stays, or with ZMQ_ROUTER_HANDOVER the pipe takes over).
+    fn rename(&mut self, pipes: &mut Pipes, id: PipeId, rid: Vec<u8>) {
+        if rid.is_empty() || self.connect_named.contains(&id) || self.ids.get(&id) == Some(&rid) {
+            return;
+        }
+        if self.out.contains_key(&rid) && !self.handover {
+            return;
+        }
+        if let Some(old) = self.ids.remove(&id) {
+            self.out.remove(&old);
+        }
+        if let Some(&other) = self.out.get(&rid) {
+            // Handover: the old holder gets a fresh id and is closed.
+            let fresh = self.generate_id();
+            self.out.insert(fresh.clone(), other);
+            self.ids.insert(other, fresh);
+            pipes.retire(other);
+        }
+        self.out.insert(rid.clone(), id);
+        self.ids.insert(id, rid);
     }
 
     fn stage(&mut self, msg: Msg, pipe: PipeId) {
@@ -199,6 +234,7 @@ impl Pattern for Router {
         let peer_rid = p.peer_routing_id.clone();
         let (rid, may_take_over) = if !connect_rid.is_empty() {
             // libzmq asserts on a duplicate connect routing id; we ignore the pipe.
+            self.connect_named.insert(id);
             (connect_rid, false)
         } else if !peer_rid.is_empty() {
             (peer_rid, self.handover)
@@ -214,6 +250,7 @@ impl Pattern for Router {
     }
 
     fn terminated(&mut self, _pipes: &mut Pipes, id: PipeId) {
+        self.connect_named.remove(&id);
         if self.ignored.remove(&id) {
             return;
         }

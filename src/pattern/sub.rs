@@ -20,6 +20,9 @@ impl Pattern for Sub {
     fn attach(&mut self, pipes: &mut Pipes, id: PipeId) {
         self.xsub.attach(pipes, id);
     }
+    fn hiccuped(&mut self, pipes: &mut Pipes, id: PipeId) {
+        self.xsub.hiccuped(pipes, id);
+    }
     fn terminated(&mut self, pipes: &mut Pipes, id: PipeId) {
         self.xsub.terminated(pipes, id);
     }

@@ -81,8 +81,12 @@ impl Pattern for XSub {
     fn attach(&mut self, pipes: &mut Pipes, id: PipeId) {
         self.fq.attach(id);
         self.dist.attach(id);
-        // Replay the subscriptions to the new publisher; past its high-water mark they
-        // are dropped, as a subscription sent then would be.
+        self.hiccuped(pipes, id);
+    }
+
+    /// Replays the subscriptions to a new or reconnected publisher; past its
+    /// high-water mark they are dropped, as a subscription sent then would be.
+    fn hiccuped(&mut self, pipes: &mut Pipes, id: PipeId) {
         self.subscriptions.for_each(|topic| {
             if pipes.check_write(id) {
                 pipes.write(id, subscription(true, topic));

@@ -2,6 +2,7 @@
 //! timeouts, command processing, `ZMQ_EVENTS`/`ZMQ_FD`. The routing rules of each type
 //! are a [`Pattern`] (`crate::pattern`).
 
+mod monitor;
 pub mod options;
 
 use std::ffi::c_int;
@@ -65,6 +66,8 @@ pub struct Socket {
     /// `ZMQ_CONNECT_ROUTING_ID` (ROUTER, REP, STREAM): the routing id of the next
     /// connection made, given to its pipe (`PipeEnd::routing_id`) and then forgotten.
     connect_routing_id: Vec<u8>,
+    /// zmq_socket_monitor: shared with this socket's listeners and sessions.
+    monitor: Arc<crate::monitor::Monitor>,
 }
 
 impl Socket {
@@ -89,6 +92,7 @@ impl Socket {
             bound: Vec::new(),
             wire: Vec::new(),
             connect_routing_id: Vec::new(),
+            monitor: Arc::default(),
         })
     }
 
@@ -149,7 +153,16 @@ impl Socket {
                 }
                 Command::Attach(pipe) => self.attach_pipe(pipe),
                 Command::PipeTerm(id) => self.peer_closed(id),
-                Command::Stop => self.terminated = true,
+                Command::Hiccup(id) => {
+                    if self.pipes.get(id).is_some() {
+                        self.pattern.hiccuped(&mut self.pipes, id);
+                    }
+                }
+                Command::Stop => {
+                    self.terminated = true;
+                    // As libzmq: the monitor stops with the context.
+                    self.monitor.stop();
+                }
                 // Addressed to I/O threads only.
                 Command::Io(_) => {}
             }
@@ -303,6 +316,7 @@ impl Socket {
             socket_id: self.id,
             mailbox: self.mailbox.clone(),
             config: self.pipe_config(),
+            monitor: self.monitor.clone(),
         }
     }
 
@@ -328,6 +342,20 @@ impl Socket {
             reconnect_ivl_max: o.reconnect_ivl_max,
             reconnect_stop: o.reconnect_stop,
             linger: o.linger,
+            recv_routing_id: o.recv_routing_id,
+            router_notify: {
+                let mut v = [0u8; 4];
+                match self.pattern.get_option(ZMQ_ROUTER_NOTIFY, &mut v) {
+                    Some(Ok(_)) => c_int::from_ne_bytes(v),
+                    _ => 0,
+                }
+            },
+            tcp_accept_filters: o.tcp_accept_filters.clone(),
+            ipc_filters: (
+                o.ipc_uid_accept_filters.iter().copied().collect(),
+                o.ipc_gid_accept_filters.iter().copied().collect(),
+                o.ipc_pid_accept_filters.iter().copied().collect(),
+            ),
             tuning: self.tuning(),
         })
     }
@@ -342,9 +370,17 @@ impl Socket {
     }
 
     fn bind_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
-        let address = self.wire_address(proto, addr, true)?;
-        let (listener, bound) = Listener::bind(&address, &self.tuning())?;
+        let (listener, bound) = if self.options.use_fd != -1 && matches!(proto, "tcp" | "ipc") {
+            // ZMQ_USE_FD: the application bound the descriptor itself.
+            Listener::from_fd(self.options.use_fd, proto == "ipc")?
+        } else {
+            let address = self
+                .wire_address(proto, addr, true)
+                .inspect_err(|&e| self.bind_failed(addr, e))?;
+            Listener::bind(&address, &self.tuning()).inspect_err(|&e| self.bind_failed(addr, e))?
+        };
         let endpoint = bound.to_endpoint();
+        self.listening(&endpoint, listener.raw_fd());
         let io = self.ctx.io_mailbox()?;
         let id = io_thread::next_endpoint_id();
         io.send(Command::Io(Box::new(IoCommand::Listen {
@@ -368,14 +404,11 @@ impl Socket {
     fn connect_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
         let address = self.wire_address(proto, addr, false)?;
         let io = self.ctx.io_mailbox()?;
-        // Messages may queue before the connection exists, except where the pipe must
-        // wait for the handshake: ROUTER needs the peer's routing id, SUB/XSUB replay
-        // their subscriptions on each new pipe, and ZMQ_IMMEDIATE asks for it.
-        let persistent = !self.options.immediate
-            && !matches!(
-                self.options.socket_type,
-                ZMQ_ROUTER | ZMQ_SUB | ZMQ_XSUB | ZMQ_STREAM
-            );
+        // The pipe exists from now on, so messages (and subscriptions) queue before the
+        // connection does, unless ZMQ_IMMEDIATE asks to wait for it. A ROUTER learns the
+        // peer's routing id in-band after each handshake; a STREAM's routing id exists
+        // from zmq_connect on; SUB/XSUB resend subscriptions after a reconnect (hiccup).
+        let persistent = !self.options.immediate;
         let routing_id = std::mem::take(&mut self.connect_routing_id);
         let pipe = if persistent {
             let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
@@ -409,17 +442,35 @@ impl Socket {
 
     /// zmq_unbind / zmq_disconnect of a tcp or ipc endpoint; ENOENT if there is none.
     fn close_wire(&mut self, uri: &str, bound: bool) -> Result<()> {
+        // A bound endpoint is known by its resolved name only (unbinding "tcp://*:*"
+        // fails, as in libzmq); a connected one by the name given.
         let i = self
             .wire
             .iter()
-            .position(|w| w.bound == bound && (w.endpoint == uri || w.given == uri))
+            .position(|w| {
+                w.bound == bound
+                    && if bound {
+                        w.endpoint == uri
+                    } else {
+                        w.given == uri
+                    }
+            })
             .ok_or(Errno::ENOENT)?;
         let w = self.wire.remove(i);
+        self.close_endpoint(&w);
+        Ok(())
+    }
+
+    /// Stops an endpoint in its I/O thread, waiting (briefly) until a listener is
+    /// closed so that its address can be bound again at once.
+    fn close_endpoint(&self, w: &WireEndpoint) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
         w.io.send(Command::Io(Box::new(IoCommand::Close {
             socket_id: self.id,
             endpoint_id: w.id,
+            done: Some(tx),
         })));
-        Ok(())
+        let _ = rx.recv_timeout(Duration::from_secs(1));
     }
 
     // ---------------------------------------------------------- send and recv --
@@ -596,12 +647,9 @@ impl Socket {
             p.close();
         }
         // Listeners stop now; connections flush within ZMQ_LINGER as their pipes end.
-        for w in self.wire.drain(..) {
+        for w in std::mem::take(&mut self.wire) {
             if w.bound {
-                w.io.send(Command::Io(Box::new(IoCommand::Close {
-                    socket_id: self.id,
-                    endpoint_id: w.id,
-                })));
+                self.close_endpoint(&w);
             }
         }
         self.mailbox.drain(|c| {
@@ -633,6 +681,8 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
         },
         handshake_ivl: ms(o.handshake_ivl),
         out_batch_size: (o.out_batch_size.max(1) as usize).max(64 * 1024),
+        raw: o.raw_socket,
+        raw_notify: o.raw_notify,
         ..Default::default()
     }
 }

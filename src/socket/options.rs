@@ -158,8 +158,8 @@ pub struct Options {
     /// Raw (non-ZMTP) connections: true for STREAM and DGRAM (set by [`Options::new`]);
     /// the ROUTER sets it on `ZMQ_ROUTER_RAW`. Not a socket option.
     pub raw_socket: bool,
-    /// Raw sockets announce connects/disconnects (`ZMQ_STREAM_NOTIFY`, handled by the
-    /// STREAM socket). Default true.
+    /// Raw sockets announce connects/disconnects (`ZMQ_STREAM_NOTIFY`: a strict bool,
+    /// set-only, STREAM sockets only). Default true.
     pub raw_notify: bool,
     /// `ZMQ_SOCKS_PROXY`: "host:port", empty = none.
     pub socks_proxy_address: Vec<u8>,
@@ -827,6 +827,9 @@ impl Options {
             ZMQ_TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = int_where(int, |v| v >= -1)?,
             ZMQ_TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = int_where(int, |v| v >= -1)?,
             ZMQ_IMMEDIATE => self.immediate = bool_strict(int)?,
+            ZMQ_STREAM_NOTIFY if self.socket_type == ZMQ_STREAM => {
+                self.raw_notify = bool_strict(int)?
+            }
             ZMQ_TCP_ACCEPT_FILTER => match string_strict(val, UCHAR_MAX)? {
                 // An empty value is only possible as NULL with length 0.
                 None => self.tcp_accept_filters.clear(),

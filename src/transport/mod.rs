@@ -137,7 +137,8 @@ fn resolve_ip(name: &str, bindable: bool, dns: bool, ipv6: bool) -> Result<Socke
             IpAddr::V4(Ipv4Addr::UNSPECIFIED)
         }
     } else if let Ok(ip) = host.parse::<IpAddr>() {
-        if ip.is_ipv6() && !ipv6 {
+        // A local IPv6 address needs ZMQ_IPV6; a peer's literal is used as given.
+        if ip.is_ipv6() && !ipv6 && bindable {
             return Err(Errno::EINVAL);
         }
         ip
@@ -172,7 +173,7 @@ pub fn tcp_bind_address(addr: &str, ipv6: bool) -> Result<Address> {
 /// A `tcp://[source;]peer` address for connect.
 pub fn tcp_connect_address(addr: &str, ipv6: bool) -> Result<Address> {
     let (source, peer) = match addr.rsplit_once(';') {
-        Some((src, peer)) => (Some(resolve_ip(src, true, false, ipv6)?), peer),
+        Some((src, peer)) => (Some(resolve_ip(src, true, true, ipv6)?), peer),
         None => (None, addr),
     };
     let peer = resolve_ip(peer, false, true, ipv6)?;
@@ -185,6 +186,9 @@ pub fn tcp_connect_address(addr: &str, ipv6: bool) -> Result<Address> {
 /// An `ipc://` address; `*` picks a fresh path in a new private directory, as libzmq.
 pub fn ipc_address(addr: &str, bind: bool) -> Result<Address> {
     if let Some(name) = addr.strip_prefix('@') {
+        if name.is_empty() {
+            return Err(Errno::EINVAL);
+        }
         return Ok(Address::Ipc(IpcPath::Abstract(name.as_bytes().to_vec())));
     }
     if addr == "*" && bind {
@@ -210,7 +214,16 @@ pub fn ipc_address(addr: &str, bind: bool) -> Result<Address> {
 #[derive(Debug)]
 pub enum Listener {
     Tcp(TcpListener),
-    Ipc(UnixListener, IpcPath),
+    /// The path, and the (device, inode) of the socket file we created, so that only
+    /// our own file is ever removed (a new socket may have bound the path since).
+    Ipc(UnixListener, IpcPath, Option<(u64, u64)>),
+}
+
+fn file_id(p: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(p)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
 }
 
 /// Tuning applied to tcp sockets, from socket options.
@@ -306,8 +319,12 @@ impl Listener {
                 let ua = unix_addr(path)?;
                 let std_l = std::os::unix::net::UnixListener::bind_addr(&ua)?;
                 std_l.set_nonblocking(true)?;
+                let id = match path {
+                    IpcPath::File(p) => file_id(p),
+                    IpcPath::Abstract(_) => None,
+                };
                 Ok((
-                    Listener::Ipc(UnixListener::from_std(std_l), path.clone()),
+                    Listener::Ipc(UnixListener::from_std(std_l), path.clone(), id),
                     addr.clone(),
                 ))
             }
@@ -321,17 +338,53 @@ impl Listener {
                 let _ = s.set_nodelay(true);
                 Ok((Stream::Tcp(s), peer.ip().to_string()))
             }
-            Listener::Ipc(l, _) => {
+            Listener::Ipc(l, ..) => {
                 let (s, _) = l.accept()?;
                 Ok((Stream::Ipc(s), String::new()))
             }
         }
     }
 
+    /// Adopts a descriptor the application made and bound itself (ZMQ_USE_FD); its
+    /// file, for ipc, is the application's to remove.
+    pub fn from_fd(fd: RawFd, ipc: bool) -> Result<(Listener, Address)> {
+        use std::os::fd::FromRawFd;
+        if ipc {
+            // SAFETY: ZMQ_USE_FD hands us a listening socket the caller owns no more.
+            let std_l = unsafe { std::os::unix::net::UnixListener::from_raw_fd(fd) };
+            std_l.set_nonblocking(true)?;
+            let path = std_l
+                .local_addr()?
+                .as_pathname()
+                .map(|p| p.to_path_buf())
+                .ok_or(Errno::EINVAL)?;
+            let path = IpcPath::File(path);
+            Ok((
+                Listener::Ipc(UnixListener::from_std(std_l), path.clone(), None),
+                Address::Ipc(path),
+            ))
+        } else {
+            // SAFETY: as above.
+            let std_l = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+            std_l.set_nonblocking(true)?;
+            let local = std_l.local_addr()?;
+            Ok((
+                Listener::Tcp(TcpListener::from_std(std_l)),
+                Address::Tcp {
+                    addr: local,
+                    source: None,
+                },
+            ))
+        }
+    }
+
     /// Removes an ipc socket file (on unbind and close, as libzmq does), and the
     /// private directory `ipc://*` made for it.
     pub fn cleanup(&self) {
-        if let Listener::Ipc(_, IpcPath::File(p)) = self {
+        if let Listener::Ipc(_, IpcPath::File(p), Some(id)) = self {
+            if file_id(p) != Some(*id) {
+                return;
+            }
             if std::fs::remove_file(p).is_ok() && p.file_name().is_some_and(|n| n == "socket") {
                 if let Some(dir) = p
                     .parent()
@@ -346,7 +399,7 @@ impl Listener {
     pub fn raw_fd(&self) -> RawFd {
         match self {
             Listener::Tcp(l) => l.as_raw_fd(),
-            Listener::Ipc(l, _) => l.as_raw_fd(),
+            Listener::Ipc(l, ..) => l.as_raw_fd(),
         }
     }
 }
@@ -356,6 +409,28 @@ impl Listener {
 pub enum Stream {
     Tcp(TcpStream),
     Ipc(UnixStream),
+}
+
+/// Credentials of an ipc peer (SO_PEERCRED): uid, gid, pid.
+pub fn peer_credentials(s: &Stream) -> Option<(u32, u32, i32)> {
+    let Stream::Ipc(u) = s else { return None };
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into the local ucred.
+    let rc = unsafe {
+        libc::getsockopt(
+            u.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            &mut cred as *mut libc::ucred as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    (rc == 0).then_some((cred.uid, cred.gid, cred.pid))
 }
 
 impl Stream {
@@ -459,19 +534,19 @@ impl mio::event::Source for Listener {
     fn register(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.register(r, t, i),
-            Listener::Ipc(l, _) => l.register(r, t, i),
+            Listener::Ipc(l, ..) => l.register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.reregister(r, t, i),
-            Listener::Ipc(l, _) => l.reregister(r, t, i),
+            Listener::Ipc(l, ..) => l.reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.deregister(r),
-            Listener::Ipc(l, _) => l.deregister(r),
+            Listener::Ipc(l, ..) => l.deregister(r),
         }
     }
 }

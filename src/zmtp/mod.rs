@@ -23,11 +23,13 @@ mod connection;
 mod greeting;
 mod null;
 mod output;
+mod raw;
 mod socket_type;
 
 use std::time::Duration;
 
 pub use connection::Connection;
+pub use raw::{Engine, RawConnection};
 
 use crate::constants as c;
 use crate::error::Errno;
@@ -81,6 +83,10 @@ pub struct Config {
     pub allow_legacy: bool,
     /// `send` refuses messages while this many bytes are waiting to be written.
     pub out_batch_size: usize,
+    /// A raw connection (ZMQ_STREAM): no ZMTP at all ([`RawConnection`]).
+    pub raw: bool,
+    /// `ZMQ_STREAM_NOTIFY`: a raw connection announces its start and end.
+    pub raw_notify: bool,
 }
 
 impl Default for Config {
@@ -98,6 +104,8 @@ impl Default for Config {
             mechanism: Mechanism::Null,
             allow_legacy: true,
             out_batch_size: 64 * 1024,
+            raw: false,
+            raw_notify: true,
         }
     }
 }
