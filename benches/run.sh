@@ -10,17 +10,17 @@ cargo build --release --quiet
 OUT=target/bench
 mkdir -p "$OUT/soname"
 ln -sf ../../release/libzmq_rs.so "$OUT/soname/libzmq-rs.so.5"
-cc -O2 -Iinclude benches/inproc.c target/release/libzmq_rs.so -lpthread -o "$OUT/inproc-ours"
+cc -O2 -Iinclude benches/perf.c target/release/libzmq_rs.so -lpthread -o "$OUT/perf-ours"
 REF_INCLUDE=${REF_INCLUDE:-/usr/include}
 if [ -n "${REF_LIB:-}" ]; then
-    cc -O2 -I"$REF_INCLUDE" benches/inproc.c "$REF_LIB" -lpthread -o "$OUT/inproc-ref"
+    cc -O2 -I"$REF_INCLUDE" benches/perf.c "$REF_LIB" -lpthread -o "$OUT/perf-ref"
     REF_LD=$(dirname "$REF_LIB")
 else
-    cc -O2 -I"$REF_INCLUDE" benches/inproc.c -lzmq -lpthread -o "$OUT/inproc-ref"
+    cc -O2 -I"$REF_INCLUDE" benches/perf.c -lzmq -lpthread -o "$OUT/perf-ref"
     REF_LD=
 fi
-ours() { LD_LIBRARY_PATH="$OUT/soname" "$OUT/inproc-ours" "$@"; }
-ref() { LD_LIBRARY_PATH="$REF_LD" "$OUT/inproc-ref" "$@"; }
+ours() { LD_LIBRARY_PATH="$OUT/soname" "$OUT/perf-ours" "$@"; }
+ref() { LD_LIBRARY_PATH="$REF_LD" "$OUT/perf-ref" "$@"; }
 # Best of 3 runs each, interleaved so both see the same machine state.
 best() { # higher|lower CMD...
     local dir=$1; shift
@@ -31,16 +31,18 @@ best() { # higher|lower CMD...
     done
     echo "$b"
 }
-printf '%-28s %14s %14s %8s\n' case libzmq-rs libzmq ratio
-for size in 1 64 1024 65536; do
-    n=$((size >= 65536 ? 200000 : 2000000))
-    o=$(best higher ours thr "$size" "$n")
-    r=$(best higher ref thr "$size" "$n")
-    printf '%-28s %12s/s %12s/s %8.2f\n' "inproc thr ${size}B (msg/s)" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN{print o/r}')"
-done
-for size in 1 1024; do
-    o=$(best lower ours lat "$size" 100000)
-    r=$(best lower ref lat "$size" 100000)
-    printf '%-28s %12sus %12sus %8.2f\n' "inproc lat ${size}B (rtt)" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN{print r/o}')"
+printf '%-30s %14s %14s %8s\n' case libzmq-rs libzmq ratio
+for t in ${TRANSPORTS:-inproc tcp ipc}; do
+    for size in 1 64 1024 65536; do
+        n=$((size >= 65536 ? 100000 : 1000000))
+        o=$(best higher ours thr "$t" "$size" "$n")
+        r=$(best higher ref thr "$t" "$size" "$n")
+        printf '%-30s %12s/s %12s/s %8.2f\n' "$t thr ${size}B (msg/s)" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN{print o/r}')"
+    done
+    for size in 1 1024; do
+        o=$(best lower ours lat "$t" "$size" 20000)
+        r=$(best lower ref lat "$t" "$size" 20000)
+        printf '%-30s %12sus %12sus %8.2f\n' "$t lat ${size}B (rtt)" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN{print r/o}')"
+    done
 done
 echo "(ratio > 1: libzmq-rs is faster)"

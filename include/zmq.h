@@ -838,10 +838,6 @@ int zmq_leave(void *s, const char *group);
 uint32_t zmq_connect_peer(void *s, const char *addr);
 #endif
 
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_socket_get_peer_state(void *socket, const void *routing_id, size_t routing_id_size);
-#endif
-
 int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
@@ -935,6 +931,10 @@ int zmq_recvmsg(void *s, struct zmq_msg_t *msg, int flags);
 int zmq_sendiov(void *s, struct iovec *iov, size_t count_, int flags);
 
 int zmq_recviov(void *s, struct iovec *iov, size_t *count_, int flags);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_socket_get_peer_state(void *socket, const void *routing_id, size_t routing_id_size);
+#endif
 
 char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
 

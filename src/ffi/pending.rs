@@ -37,13 +37,3 @@ pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
 pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
     not_yet(s, 0)
 }
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_socket_get_peer_state(
-    socket: *mut c_void,
-    routing_id: *const c_void,
-    routing_id_size: usize,
-) -> c_int {
-    not_yet(socket, -1)
-}

@@ -307,3 +307,17 @@ pub unsafe extern "C" fn zmq_recviov(
     }
     nread
 }
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_get_peer_state(
+    socket: *mut c_void,
+    routing_id: *const c_void,
+    routing_id_size: usize,
+) -> c_int {
+    status(with_socket(socket, |sock| {
+        // SAFETY: routing_id covers routing_id_size bytes (C contract).
+        let id = unsafe { bytes(routing_id, routing_id_size) }.ok_or(Errno::EFAULT)?;
+        sock.peer_state(id)
+    }))
+}

@@ -305,6 +305,10 @@ impl Session {
             return Step::Done;
         }
         if self.stream.is_none() {
+            // Closed while waiting to reconnect: done once nothing is left to send.
+            if self.closing && self.pipe.as_mut().is_some_and(PipeEnd::is_finished) {
+                self.pipe_finished = true;
+            }
             return self.finished_step();
         }
         if self.connecting {

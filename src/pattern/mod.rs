@@ -68,6 +68,10 @@ pub trait Pattern: Send {
     /// A pipe's connection was re-established (libzmq's "hiccup"): what the peer knew
     /// of us is gone, e.g. XSUB must send its subscriptions again.
     fn hiccuped(&mut self, _pipes: &mut Pipes, _id: PipeId) {}
+    /// `zmq_socket_get_peer_state` (ROUTER): `None` for types without peers by id.
+    fn peer_state(&mut self, _pipes: &mut Pipes, _routing_id: &[u8]) -> Option<Result<c_int>> {
+        None
+    }
 }
 
 /// Creates the pattern of a socket type; EINVAL for a number that is no socket type.

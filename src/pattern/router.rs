@@ -348,6 +348,10 @@ impl Pattern for Router {
         self.prefetch(pipes).is_ok()
     }
 
+    fn peer_state(&mut self, pipes: &mut Pipes, routing_id: &[u8]) -> Option<Result<c_int>> {
+        Some(Router::peer_state(self, pipes, routing_id))
+    }
+
     fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         if !self.mandatory {
             return true;

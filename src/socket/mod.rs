@@ -567,6 +567,16 @@ impl Socket {
         Ok(ev)
     }
 
+    /// `zmq_socket_get_peer_state`: ZMQ_POLLOUT if a message to the peer could be queued
+    /// now; EHOSTUNREACH for an unknown peer; ENOTSUP for socket types without peers by id.
+    pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<c_int> {
+        self.check_alive()?;
+        self.process_commands(Some(Duration::ZERO))?;
+        self.pattern
+            .peer_state(&mut self.pipes, routing_id)
+            .unwrap_or(Err(Errno::ENOTSUP))
+    }
+
     /// `ZMQ_FD`: readable when `events` may have changed.
     pub fn fd(&self) -> RawFd {
         self.mailbox.fd()

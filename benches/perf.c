@@ -1,7 +1,9 @@
-/* inproc throughput and latency, written against the libzmq C API only, so the same
- * source is built against libzmq-rs and against the reference libzmq.
- *   inproc thr SIZE COUNT   -> messages/s of PUSH -> PULL between two threads
- *   inproc lat SIZE COUNT   -> mean round trip (us) of PAIR ping-pong between threads */
+/* Throughput and latency over inproc, tcp or ipc, written against the libzmq C API
+ * only, so the same source is built against libzmq-rs and against the reference libzmq.
+ *   perf thr TRANSPORT SIZE COUNT -> messages/s of PUSH -> PULL between two threads
+ *   perf lat TRANSPORT SIZE COUNT -> mean round trip (us) of PAIR ping-pong
+ * TRANSPORT is inproc, tcp (127.0.0.1) or ipc; the receiver binds, the other thread
+ * connects to what ZMQ_LAST_ENDPOINT reports. */
 #include <zmq.h>
 
 #include <pthread.h>
@@ -13,6 +15,24 @@
 static void *ctx;
 static size_t size;
 static long count;
+static char endpoint[256];
+
+static void bind_any (void *s, const char *transport, const char *name)
+{
+    char ep[256];
+    if (strcmp (transport, "inproc") == 0)
+        snprintf (ep, sizeof ep, "inproc://%s", name);
+    else if (strcmp (transport, "tcp") == 0)
+        snprintf (ep, sizeof ep, "tcp://127.0.0.1:*");
+    else
+        snprintf (ep, sizeof ep, "ipc://*");
+    if (zmq_bind (s, ep) != 0) {
+        fprintf (stderr, "bind %s: %s\n", ep, zmq_strerror (zmq_errno ()));
+        exit (1);
+    }
+    size_t len = sizeof endpoint;
+    zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, endpoint, &len);
+}
 
 static double now (void)
 {
@@ -31,7 +51,7 @@ static void *thr_sender (void *arg)
 {
     (void) arg;
     void *s = zmq_socket (ctx, ZMQ_PUSH);
-    if (zmq_connect (s, "inproc://thr") != 0)
+    if (zmq_connect (s, endpoint) != 0)
         die ("connect");
     for (long i = 0; i < count; i++) {
         zmq_msg_t m;
@@ -47,7 +67,7 @@ static void *lat_echo (void *arg)
 {
     (void) arg;
     void *s = zmq_socket (ctx, ZMQ_PAIR);
-    if (zmq_connect (s, "inproc://lat") != 0)
+    if (zmq_connect (s, endpoint) != 0)
         die ("connect");
     zmq_msg_t m;
     zmq_msg_init (&m);
@@ -62,18 +82,18 @@ static void *lat_echo (void *arg)
 
 int main (int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf (stderr, "usage: %s thr|lat SIZE COUNT\n", argv[0]);
+    if (argc != 5) {
+        fprintf (stderr, "usage: %s thr|lat inproc|tcp|ipc SIZE COUNT\n", argv[0]);
         return 2;
     }
-    size = strtoul (argv[2], NULL, 10);
-    count = strtol (argv[3], NULL, 10);
+    const char *transport = argv[2];
+    size = strtoul (argv[3], NULL, 10);
+    count = strtol (argv[4], NULL, 10);
     ctx = zmq_ctx_new ();
     pthread_t t;
     if (strcmp (argv[1], "thr") == 0) {
         void *s = zmq_socket (ctx, ZMQ_PULL);
-        if (zmq_bind (s, "inproc://thr") != 0)
-            die ("bind");
+        bind_any (s, transport, "thr");
         pthread_create (&t, NULL, thr_sender, NULL);
         zmq_msg_t m;
         zmq_msg_init (&m);
@@ -89,8 +109,7 @@ int main (int argc, char **argv)
         zmq_close (s);
     } else {
         void *s = zmq_socket (ctx, ZMQ_PAIR);
-        if (zmq_bind (s, "inproc://lat") != 0)
-            die ("bind");
+        bind_any (s, transport, "lat");
         pthread_create (&t, NULL, lat_echo, NULL);
         zmq_msg_t m;
         zmq_msg_init_size (&m, size);
