@@ -23,7 +23,11 @@ pub fn profile_dir() -> PathBuf {
 /// The cdylib cargo built alongside this test.
 pub fn cdylib() -> PathBuf {
     let lib = profile_dir().join("libzmq_rs.so");
-    assert!(lib.exists(), "{} was not built", lib.display());
+    assert!(
+        lib.exists(),
+        "{} was not built: run `cargo build` with the same profile first (the README's test command does)",
+        lib.display()
+    );
     lib
 }
 
