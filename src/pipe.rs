@@ -51,13 +51,10 @@ impl Queue {
         }
     }
 
-    /// libzmq's low-water mark: the writer is woken once the queue is this short.
+    /// libzmq 4.3.5's low-water mark (`pipe_t::compute_lwm`): the reader reports its
+    /// count to the writer every this many messages.
     fn lwm(hwm: u64) -> u64 {
-        if hwm > 2048 {
-            hwm - 1024
-        } else {
-            hwm.div_ceil(2)
-        }
+        hwm.div_ceil(2)
     }
 }
 
