@@ -13,6 +13,40 @@ use crate::constants::{ZMQ_POLLERR, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_POLLPRI};
 use crate::error::{Errno, Result};
 use crate::signaler::last_errno;
 
+/// poll(2) interest for a plain descriptor's ZMQ_POLLIN/POLLOUT/POLLPRI.
+pub(crate) fn fd_interest(events: c_short) -> c_short {
+    let ev = events as c_int;
+    let mut e = 0;
+    for (z, p) in [
+        (ZMQ_POLLIN, libc::POLLIN),
+        (ZMQ_POLLOUT, libc::POLLOUT),
+        (ZMQ_POLLPRI, libc::POLLPRI),
+    ] {
+        if ev & z != 0 {
+            e |= p;
+        }
+    }
+    e
+}
+
+/// A plain descriptor's poll(2) result as ZMQ_POLL* bits; anything else is ZMQ_POLLERR.
+pub(crate) fn fd_readiness(revents: c_short) -> c_int {
+    let mut ev = 0;
+    for (z, p) in [
+        (ZMQ_POLLIN, libc::POLLIN),
+        (ZMQ_POLLOUT, libc::POLLOUT),
+        (ZMQ_POLLPRI, libc::POLLPRI),
+    ] {
+        if revents & p != 0 {
+            ev |= z;
+        }
+    }
+    if revents & !(libc::POLLIN | libc::POLLOUT | libc::POLLPRI) != 0 {
+        ev |= ZMQ_POLLERR;
+    }
+    ev
+}
+
 fn poll_items(
     items: &mut [zmq_pollitem_t],
     timeout_ms: c_long,
@@ -21,18 +55,7 @@ fn poll_items(
     let mut pfds = Vec::with_capacity(items.len());
     for item in items.iter() {
         let (fd, events) = if item.socket.is_null() {
-            let ev = item.events as c_int;
-            let mut e = 0;
-            if ev & ZMQ_POLLIN != 0 {
-                e |= libc::POLLIN;
-            }
-            if ev & ZMQ_POLLOUT != 0 {
-                e |= libc::POLLOUT;
-            }
-            if ev & ZMQ_POLLPRI != 0 {
-                e |= libc::POLLPRI;
-            }
-            (item.fd, e)
+            (item.fd, fd_interest(item.events))
         } else {
             let fd = with_socket(item.socket, |s| Ok(s.fd()))?;
             (fd, if item.events != 0 { libc::POLLIN } else { 0 })
@@ -81,25 +104,12 @@ fn poll_items(
         }
         let mut nevents = 0;
         for (item, pfd) in items.iter_mut().zip(&pfds) {
-            let mut revents: c_int = 0;
-            if item.socket.is_null() {
-                let r = pfd.revents;
-                if r & libc::POLLIN != 0 {
-                    revents |= ZMQ_POLLIN;
-                }
-                if r & libc::POLLOUT != 0 {
-                    revents |= ZMQ_POLLOUT;
-                }
-                if r & libc::POLLPRI != 0 {
-                    revents |= ZMQ_POLLPRI;
-                }
-                if r & !(libc::POLLIN | libc::POLLOUT | libc::POLLPRI) != 0 {
-                    revents |= ZMQ_POLLERR;
-                }
+            let revents = if item.socket.is_null() {
+                fd_readiness(pfd.revents)
             } else {
                 let ev = with_socket(item.socket, |s| s.events())? as c_int;
-                revents = ev & item.events as c_int & (ZMQ_POLLIN | ZMQ_POLLOUT);
-            }
+                ev & item.events as c_int & (ZMQ_POLLIN | ZMQ_POLLOUT)
+            };
             item.revents = revents as c_short;
             if revents != 0 {
                 nevents += 1;

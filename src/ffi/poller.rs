@@ -107,18 +107,7 @@ impl Poller {
                     libc::POLLIN,
                 )
             } else {
-                let ev = item.events as c_int;
-                let mut e = 0;
-                if ev & ZMQ_POLLIN != 0 {
-                    e |= libc::POLLIN;
-                }
-                if ev & ZMQ_POLLOUT != 0 {
-                    e |= libc::POLLOUT;
-                }
-                if ev & ZMQ_POLLPRI != 0 {
-                    e |= libc::POLLPRI;
-                }
-                (item.fd, e)
+                (item.fd, super::poll::fd_interest(item.events))
             };
             pfds.push(libc::pollfd {
                 fd,
@@ -152,21 +141,7 @@ impl Poller {
                     let ev = with_socket(item.socket as *mut c_void, |s| s.events())? as c_int;
                     ev & item.events as c_int & (ZMQ_POLLIN | ZMQ_POLLOUT)
                 } else {
-                    let r = pfd.revents;
-                    let mut ev = 0;
-                    if r & libc::POLLIN != 0 {
-                        ev |= ZMQ_POLLIN;
-                    }
-                    if r & libc::POLLOUT != 0 {
-                        ev |= ZMQ_POLLOUT;
-                    }
-                    if r & libc::POLLPRI != 0 {
-                        ev |= ZMQ_POLLPRI;
-                    }
-                    if r & !(libc::POLLIN | libc::POLLOUT | libc::POLLPRI) != 0 {
-                        ev |= ZMQ_POLLERR;
-                    }
-                    ev & (item.events as c_int | ZMQ_POLLERR)
+                    super::poll::fd_readiness(pfd.revents) & (item.events as c_int | ZMQ_POLLERR)
                 };
                 if revents != 0 {
                     out[found] = zmq_poller_event_t {
