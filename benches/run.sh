@@ -19,8 +19,9 @@ else
     cc -O2 -I"$REF_INCLUDE" benches/perf.c -lzmq -lpthread -o "$OUT/perf-ref"
     REF_LD=
 fi
-ours() { LD_LIBRARY_PATH="$OUT/soname" "$OUT/perf-ours" "$@"; }
-ref() { LD_LIBRARY_PATH="$REF_LD" "$OUT/perf-ref" "$@"; }
+# Every run is bounded: a run that hangs (either library) counts as 0 msg/s / 1e9 us.
+ours() { LD_LIBRARY_PATH="$OUT/soname" timeout 60 "$OUT/perf-ours" "$@" || echo "${HUNG:-0}"; }
+ref() { LD_LIBRARY_PATH="$REF_LD" timeout 60 "$OUT/perf-ref" "$@" || echo "${HUNG:-0}"; }
 # Best of 3 runs each, interleaved so both see the same machine state.
 best() { # higher|lower CMD...
     local dir=$1; shift
@@ -40,8 +41,8 @@ for t in ${TRANSPORTS:-inproc tcp ipc}; do
         printf '%-30s %12s/s %12s/s %8.2f\n' "$t thr ${size}B (msg/s)" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN{print o/r}')"
     done
     for size in 1 1024; do
-        o=$(best lower ours lat "$t" "$size" 20000)
-        r=$(best lower ref lat "$t" "$size" 20000)
+        o=$(HUNG=1e9 best lower ours lat "$t" "$size" 20000)
+        r=$(HUNG=1e9 best lower ref lat "$t" "$size" 20000)
         printf '%-30s %12sus %12sus %8.2f\n' "$t lat ${size}B (rtt)" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN{print r/o}')"
     done
 done
