@@ -1,5 +1,6 @@
 //! Load balancing: each outgoing message goes whole to the next pipe that has room.
 
+use super::active::ActiveRing;
 use super::Pipes;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
@@ -7,11 +8,8 @@ use crate::pipe::PipeId;
 
 #[derive(Debug, Default)]
 pub struct LoadBalancer {
-    /// `pipes[..active]` had room when last looked at.
-    pipes: Vec<PipeId>,
-    active: usize,
-    current: usize,
-    /// In the middle of a multipart message to `pipes[current]`.
+    ring: ActiveRing,
+    /// In the middle of a multipart message to the current pipe.
     more: bool,
     /// The pipe died mid-message: drop the rest of that message.
     dropping: bool,
@@ -19,44 +17,16 @@ pub struct LoadBalancer {
 
 impl LoadBalancer {
     pub fn attach(&mut self, id: PipeId) {
-        self.pipes.push(id);
-        let last = self.pipes.len() - 1;
-        self.pipes.swap(self.active, last);
-        self.active += 1;
+        self.ring.attach(id);
     }
 
     pub fn activated(&mut self, id: PipeId) {
-        if let Some(i) = self.pipes.iter().position(|&p| p == id) {
-            if i >= self.active {
-                self.pipes.swap(i, self.active);
-                self.active += 1;
-            }
-        }
+        self.ring.activate(id);
     }
 
     pub fn terminated(&mut self, id: PipeId) {
-        let Some(mut i) = self.pipes.iter().position(|&p| p == id) else {
-            return;
-        };
-        if i < self.active {
-            if i == self.current && self.more {
-                self.dropping = true;
-            }
-            self.active -= 1;
-            self.pipes.swap(i, self.active);
-            i = self.active;
-            if self.current >= self.active {
-                self.current = 0;
-            }
-        }
-        self.pipes.swap_remove(i);
-    }
-
-    fn deactivate_current(&mut self) {
-        self.active -= 1;
-        self.pipes.swap(self.current, self.active);
-        if self.current == self.active {
-            self.current = 0;
+        if self.ring.remove(id) && self.more {
+            self.dropping = true;
         }
     }
 
@@ -68,28 +38,26 @@ impl LoadBalancer {
             drop(std::mem::take(msg));
             return Ok(None);
         }
-        while self.active > 0 {
-            if pipes.check_write(self.pipes[self.current]) {
-                break;
+        let id = loop {
+            let Some(id) = self.ring.current() else {
+                return Err(Errno::EAGAIN);
+            };
+            if pipes.check_write(id) {
+                break id;
             }
+            self.ring.deactivate_current();
             if self.more {
                 // The peer went away mid-message: the rest of it has nowhere to go.
-                self.deactivate_current();
                 self.more = msg.more();
                 self.dropping = self.more;
                 drop(std::mem::take(msg));
                 return Ok(None);
             }
-            self.deactivate_current();
-        }
-        if self.active == 0 {
-            return Err(Errno::EAGAIN);
-        }
-        let id = self.pipes[self.current];
+        };
         self.more = msg.more();
         pipes.write(id, std::mem::take(msg));
         if !self.more {
-            self.current = (self.current + 1) % self.active;
+            self.ring.advance();
         }
         Ok(Some(id))
     }
@@ -98,11 +66,11 @@ impl LoadBalancer {
         if self.more {
             return true;
         }
-        while self.active > 0 {
-            if pipes.check_write(self.pipes[self.current]) {
+        while let Some(id) = self.ring.current() {
+            if pipes.check_write(id) {
                 return true;
             }
-            self.deactivate_current();
+            self.ring.deactivate_current();
         }
         false
     }

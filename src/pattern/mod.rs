@@ -15,6 +15,7 @@ use crate::msg::Msg;
 use crate::pipe::{PipeEnd, PipeId, Read};
 use crate::socket::options::Options;
 
+mod active;
 pub mod dealer;
 pub mod dist;
 pub mod fq;
