@@ -6,20 +6,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK (zmq_setsockopt (s, opt, &v, sizeof v) == 0);
-}
-
-static int get_int (void *s, int opt)
-{
-    int v = -12345;
-    size_t len = sizeof v;
-    CHECK (zmq_getsockopt (s, opt, &v, &len) == 0);
-    CHECK_EQ_INT (sizeof v, len);
-    return v;
-}
-
 static void send_str (void *s, const char *str, int flags)
 {
     CHECK_EQ_INT ((int) strlen (str), zmq_send (s, str, strlen (str), flags));

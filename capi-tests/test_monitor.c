@@ -10,11 +10,6 @@
 
 static void *ctx;
 
-static void set_int (void *s, int option, int value)
-{
-    CHECK (zmq_setsockopt (s, option, &value, sizeof value) == 0);
-}
-
 /* A socket whose blocking calls give up after a few seconds. */
 static void *sock (int type)
 {

@@ -8,11 +8,6 @@
 
 static void *ctx;
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK (zmq_setsockopt (s, opt, &v, sizeof v) == 0);
-}
-
 struct proxy_args {
     void *frontend, *backend, *capture, *control;
     int rc, err;

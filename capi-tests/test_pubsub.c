@@ -4,20 +4,6 @@
 
 static void *ctx;
 
-static void set_int (void *s, int option, int value)
-{
-    CHECK (zmq_setsockopt (s, option, &value, sizeof value) == 0);
-}
-
-static int get_int (void *s, int option)
-{
-    int value = -1;
-    size_t len = sizeof value;
-    CHECK (zmq_getsockopt (s, option, &value, &len) == 0);
-    CHECK_EQ_INT (sizeof value, len);
-    return value;
-}
-
 /* A socket whose blocking calls give up after a second. */
 static void *sock (int type)
 {

@@ -2,20 +2,6 @@
  * ZMQ_REQ_CORRELATE and ZMQ_REQ_RELAXED, malformed replies and requests. */
 #include "testutil.h"
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK (zmq_setsockopt (s, opt, &v, sizeof v) == 0);
-}
-
-static int get_int (void *s, int opt)
-{
-    int v = -12345;
-    size_t len = sizeof v;
-    CHECK (zmq_getsockopt (s, opt, &v, &len) == 0);
-    CHECK_EQ_INT (sizeof v, len);
-    return v;
-}
-
 /* Every blocking call of these tests gives up after two seconds. */
 static void *new_socket (void *ctx, int type)
 {

@@ -12,11 +12,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK (zmq_setsockopt (s, opt, &v, sizeof v) == 0);
-}
-
 /* Every blocking call gives up after two seconds. */
 static void *new_socket (void *ctx, int type)
 {

@@ -51,4 +51,19 @@
         exit (77);                                                                     \
     } while (0)
 
+static inline void set_int (void *s, int option, int value)
+{
+    CHECK (zmq_setsockopt (s, option, &value, sizeof value) == 0);
+}
+
+/* An int option; its length must come back as sizeof (int). */
+static inline int get_int (void *s, int option)
+{
+    int value = -12345;
+    size_t len = sizeof value;
+    CHECK (zmq_getsockopt (s, option, &value, &len) == 0);
+    CHECK_EQ_INT (sizeof value, len);
+    return value;
+}
+
 #endif

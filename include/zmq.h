@@ -834,10 +834,6 @@ int zmq_join(void *s, const char *group);
 int zmq_leave(void *s, const char *group);
 #endif
 
-#if defined(ZMQ_BUILD_DRAFT_API)
-uint32_t zmq_connect_peer(void *s, const char *addr);
-#endif
-
 int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
@@ -909,6 +905,10 @@ int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
 int zmq_bind(void *s, const char *addr);
 
 int zmq_connect(void *s, const char *addr);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+uint32_t zmq_connect_peer(void *s, const char *addr);
+#endif
 
 int zmq_unbind(void *s, const char *addr);
 

@@ -47,6 +47,11 @@ impl Mailbox {
 
     pub fn send(&self, cmd: Command) {
         self.commands.push(cmd);
+        self.wake();
+    }
+
+    /// Makes `ZMQ_FD` readable with no command, for a change made without one.
+    pub fn wake(&self) {
         if !self.signalled.swap(true, Ordering::AcqRel) {
             self.signaler.send();
         }

@@ -53,12 +53,21 @@ impl Signaler {
 
 /// poll(2) for readability of one descriptor.
 pub fn wait_readable(fd: RawFd, timeout: Option<Duration>) -> Result<bool> {
+    wait_any_readable(&[fd], timeout)
+}
+
+/// poll(2) until any of `fds` (at most 2) is readable.
+pub fn wait_any_readable(fds: &[RawFd], timeout: Option<Duration>) -> Result<bool> {
     let deadline = timeout.map(|t| Instant::now() + t);
-    let mut pfd = libc::pollfd {
-        fd,
+    let mut pfds = [libc::pollfd {
+        fd: -1,
         events: libc::POLLIN,
         revents: 0,
-    };
+    }; 2];
+    for (p, &fd) in pfds.iter_mut().zip(fds) {
+        p.fd = fd;
+    }
+    let n = fds.len().min(2);
     let ms = match deadline {
         None => -1,
         Some(d) => {
@@ -67,8 +76,8 @@ pub fn wait_readable(fd: RawFd, timeout: Option<Duration>) -> Result<bool> {
             left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
         }
     };
-    // SAFETY: one valid pollfd on the stack.
-    let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+    // SAFETY: n valid pollfds on the stack.
+    let rc = unsafe { libc::poll(pfds.as_mut_ptr(), n as libc::nfds_t, ms) };
     if rc < 0 {
         return Err(last_errno());
     }

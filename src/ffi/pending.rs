@@ -31,9 +31,3 @@ pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
 pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     not_yet(s, -1)
 }
-
-#[cfg(feature = "draft")]
-#[no_mangle]
-pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
-    not_yet(s, 0)
-}

@@ -8,7 +8,8 @@ use super::{bytes, bytes_mut, cstr, fail, status};
 use crate::error::{Errno, Result};
 use crate::handle::{Registry, Slot};
 use crate::msg::Msg;
-use crate::socket::Socket;
+use crate::socket::options::Options;
+use crate::socket::{self, Socket};
 
 pub(crate) static SOCKETS: Registry<Socket> = Registry::new(0xbadd_ecaf);
 
@@ -26,6 +27,52 @@ pub(crate) fn with_socket<T>(
     let mut guard = slot.lock();
     let sock = guard.as_mut().ok_or(Errno::ENOTSOCK)?;
     f(sock)
+}
+
+/// A C caller's hold on a socket during a blocking call: locked while working on it,
+/// released while asleep (see [`socket::Access`]).
+struct Held {
+    slot: &'static Slot<Socket>,
+    guard: Option<std::sync::MutexGuard<'static, Option<Socket>>>,
+    /// The socket first found, to notice its slot reused by another while released.
+    identity: Option<usize>,
+}
+
+impl socket::Access for Held {
+    fn socket(&mut self) -> Result<&mut Socket> {
+        let slot = self.slot;
+        let sock = self
+            .guard
+            .get_or_insert_with(|| slot.lock())
+            .as_mut()
+            .ok_or(Errno::ENOTSOCK)?;
+        match self.identity {
+            Some(id) if id != sock.identity() => return Err(Errno::ENOTSOCK),
+            Some(_) => {}
+            None => self.identity = Some(sock.identity()),
+        }
+        Ok(sock)
+    }
+
+    fn release(&mut self) {
+        self.guard = None;
+    }
+}
+
+/// Runs a send or receive attempt on `s` until it completes or times out.
+fn blocking<T>(
+    s: *mut c_void,
+    flags: c_int,
+    timeout: impl Fn(&Options) -> c_int,
+    attempt: impl FnMut(&mut Socket) -> Result<T>,
+) -> Result<T> {
+    let slot = slot(s).ok_or(Errno::ENOTSOCK)?;
+    let mut held = Held {
+        slot,
+        guard: None,
+        identity: None,
+    };
+    socket::blocking(&mut held, flags, timeout, attempt)
 }
 
 /// A byte count as libzmq returns it: clipped to INT_MAX.
@@ -120,6 +167,22 @@ pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_i
     endpoint_call(s, addr, Socket::connect)
 }
 
+/// Connects a PEER socket; returns the routing id of the new peer, or 0 on failure.
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
+    let mut id = 0;
+    let rc = endpoint_call(s, addr, |sock, addr| {
+        id = sock.connect_peer(addr)?;
+        Ok(())
+    });
+    if rc == 0 {
+        id
+    } else {
+        0
+    }
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
     endpoint_call(s, addr, Socket::unbind)
@@ -133,8 +196,12 @@ pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> 
 /// Sends `msg`; on failure it is handed back untouched.
 fn send_msg(s: *mut c_void, msg: &mut Msg, flags: c_int) -> Result<c_int> {
     let size = count(msg.size());
-    with_socket(s, |sock| sock.send(msg, flags))?;
+    blocking(s, flags, |o| o.sndtimeo, |sock| sock.try_send(msg, flags))?;
     Ok(size)
+}
+
+fn recv_msg(s: *mut c_void, flags: c_int) -> Result<Msg> {
+    blocking(s, flags, |o| o.rcvtimeo, Socket::try_recv)
 }
 
 #[no_mangle]
@@ -174,14 +241,18 @@ pub unsafe extern "C" fn zmq_recv(
     len: usize,
     flags: c_int,
 ) -> c_int {
-    status(with_socket(s, |sock| {
-        // SAFETY: buf covers len writable bytes (C contract).
-        let out = unsafe { bytes_mut(buf, len) }.ok_or(Errno::EFAULT)?;
-        let msg = sock.recv(flags)?;
+    if slot(s).is_none() {
+        return fail(Errno::ENOTSOCK, -1);
+    }
+    // SAFETY: buf covers len writable bytes (C contract).
+    let Some(out) = (unsafe { bytes_mut(buf, len) }) else {
+        return fail(Errno::EFAULT, -1);
+    };
+    status(recv_msg(s, flags).map(|msg| {
         let data = msg.data();
         let n = data.len().min(out.len());
         out[..n].copy_from_slice(&data[..n]);
-        Ok(count(data.len()))
+        count(data.len())
     }))
 }
 
@@ -204,13 +275,17 @@ pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags
 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    status(with_socket(s, |sock| {
-        // SAFETY: msg is NULL or a zmq_msg_t (C contract).
-        let slot = unsafe { msg_mut(msg) }.ok_or(Errno::EFAULT)?;
-        let received = sock.recv(flags)?;
+    if slot(s).is_none() {
+        return fail(Errno::ENOTSOCK, -1);
+    }
+    // SAFETY: msg is NULL or a zmq_msg_t (C contract).
+    let Some(out) = (unsafe { msg_mut(msg) }) else {
+        return fail(Errno::EFAULT, -1);
+    };
+    status(recv_msg(s, flags).map(|received| {
         let size = count(received.size());
-        *slot = received;
-        Ok(size)
+        *out = received;
+        size
     }))
 }
 
@@ -284,7 +359,7 @@ pub unsafe extern "C" fn zmq_recviov(
     unsafe { *count_ = 0 };
     let mut nread = 0;
     for part in parts.iter_mut() {
-        let msg = match with_socket(s, |sock| sock.recv(flags)) {
+        let msg = match recv_msg(s, flags) {
             Ok(m) => m,
             Err(e) => return fail(e, -1),
         };

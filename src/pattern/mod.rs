@@ -28,6 +28,8 @@ pub mod push;
 pub mod rep;
 pub mod req;
 pub mod router;
+pub mod server;
+pub mod single;
 pub mod stream;
 pub mod sub;
 pub mod trie;
@@ -73,6 +75,34 @@ pub trait Pattern: Send {
     fn peer_state(&mut self, _pipes: &mut Pipes, _routing_id: &[u8]) -> Option<Result<c_int>> {
         None
     }
+    /// SERVER/PEER: the routing id given to the most recently attached peer.
+    fn last_routing_id(&self) -> Option<u32> {
+        None
+    }
+}
+
+/// The draft types that libzmq makes thread-safe: any thread may use them, and they
+/// have no ZMQ_FD (a poller waits on them instead).
+pub fn is_thread_safe(socket_type: c_int) -> bool {
+    #[cfg(feature = "draft")]
+    {
+        matches!(
+            socket_type,
+            ZMQ_SERVER
+                | ZMQ_CLIENT
+                | ZMQ_RADIO
+                | ZMQ_DISH
+                | ZMQ_GATHER
+                | ZMQ_SCATTER
+                | ZMQ_PEER
+                | ZMQ_CHANNEL
+        )
+    }
+    #[cfg(not(feature = "draft"))]
+    {
+        let _ = socket_type;
+        false
+    }
 }
 
 /// Creates the pattern of a socket type; EINVAL for a number that is no socket type.
@@ -91,8 +121,17 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_XSUB => Box::new(xsub::XSub::default()),
         ZMQ_STREAM => Box::new(stream::Stream::default()),
         #[cfg(feature = "draft")]
-        ZMQ_SERVER | ZMQ_CLIENT | ZMQ_RADIO | ZMQ_DISH | ZMQ_GATHER | ZMQ_SCATTER | ZMQ_DGRAM
-        | ZMQ_PEER | ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        ZMQ_CLIENT => Box::new(single::SingleFrame::new(dealer::Dealer::default())),
+        #[cfg(feature = "draft")]
+        ZMQ_SCATTER => Box::new(single::SingleFrame::new(push::Push::default())),
+        #[cfg(feature = "draft")]
+        ZMQ_GATHER => Box::new(single::SingleFrame::new(pull::Pull::default())),
+        #[cfg(feature = "draft")]
+        ZMQ_CHANNEL => Box::new(single::SingleFrame::new(pair::Pair::default())),
+        #[cfg(feature = "draft")]
+        ZMQ_SERVER | ZMQ_PEER => Box::new(server::Server::default()),
+        #[cfg(feature = "draft")]
+        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }

@@ -18,6 +18,7 @@ use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pattern::{self, put_int, Pattern, Pipes};
 use crate::pipe::{self, PipeConfig, PipeEnd, PipeId};
+use crate::signaler::Signaler;
 use crate::transport::{self, Listener, TcpTuning};
 use options::Options;
 
@@ -68,6 +69,9 @@ pub struct Socket {
     connect_routing_id: Vec<u8>,
     /// zmq_socket_monitor: shared with this socket's listeners and sessions.
     monitor: Arc<crate::monitor::Monitor>,
+    /// The wakers of threads asleep in a blocking call, the socket released (see
+    /// [`blocking`]).
+    parked: Vec<Arc<Signaler>>,
 }
 
 impl Socket {
@@ -93,7 +97,13 @@ impl Socket {
             wire: Vec::new(),
             connect_routing_id: Vec::new(),
             monitor: Arc::default(),
+            parked: Vec::new(),
         })
+    }
+
+    /// Tells this socket from any other live one (its mailbox is its own).
+    pub fn identity(&self) -> usize {
+        Arc::as_ptr(&self.mailbox) as usize
     }
 
     pub fn socket_type(&self) -> c_int {
@@ -127,18 +137,15 @@ impl Socket {
 
     // ---------------------------------------------------------------- commands --
 
-    /// Handles pending commands, first waiting up to `wait` for one to arrive
-    /// (`Some(ZERO)`: don't wait; `None`: wait forever). ETERM once the context stops.
-    fn process_commands(&mut self, wait: Option<Duration>) -> Result<()> {
-        if wait != Some(Duration::ZERO) {
-            match self.mailbox.wait(wait) {
-                Ok(_) => {}
-                Err(e) if e == Errno::EINTR => return Err(e),
-                Err(e) => return Err(e),
-            }
-        }
+    /// Handles pending commands without waiting. ETERM once the context stops.
+    fn process_commands(&mut self) -> Result<()> {
         let mut commands = Vec::new();
         self.mailbox.drain(|c| commands.push(c));
+        if !commands.is_empty() {
+            // Threads asleep in a blocking call on this socket could miss these
+            // commands (taken here, their mailbox is quiet again).
+            self.wake_parked();
+        }
         for cmd in commands {
             match cmd {
                 Command::ActivateRead(id) => {
@@ -171,7 +178,16 @@ impl Socket {
         self.check_alive()
     }
 
+    /// Wakes the threads asleep in a blocking call on this socket: something they may
+    /// be waiting for changed.
+    fn wake_parked(&self) {
+        for w in &self.parked {
+            w.send();
+        }
+    }
+
     fn attach_pipe(&mut self, pipe: PipeEnd) {
+        self.wake_parked();
         pipe.attach(self.mailbox.clone());
         let id = pipe.id();
         let closed = pipe.peer_closed();
@@ -215,7 +231,7 @@ impl Socket {
 
     pub fn bind(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        self.process_commands()?;
         let (proto, addr) = parse_endpoint(uri)?;
         if proto != "inproc" {
             return self.bind_wire(proto, addr, uri);
@@ -238,7 +254,7 @@ impl Socket {
 
     pub fn connect(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        self.process_commands()?;
         let (proto, addr) = parse_endpoint(uri)?;
         if proto != "inproc" {
             return self.connect_wire(proto, addr, uri);
@@ -270,9 +286,23 @@ impl Socket {
         Ok(())
     }
 
+    /// `zmq_connect_peer`: a PEER's connect, giving the routing id of the peer it makes.
+    #[cfg(feature = "draft")]
+    pub fn connect_peer(&mut self, uri: &str) -> Result<u32> {
+        if self.socket_type() != ZMQ_PEER {
+            return Err(Errno::ENOTSUP);
+        }
+        // libzmq: without a pipe made at once there is no routing id to return.
+        if self.options.immediate {
+            return Err(Errno::EFAULT);
+        }
+        self.connect(uri)?;
+        self.pattern.last_routing_id().ok_or(Errno::EFAULT)
+    }
+
     pub fn unbind(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        self.process_commands()?;
         let (proto, _) = parse_endpoint(uri)?;
         if proto != "inproc" {
             return self.close_wire(uri, true);
@@ -284,7 +314,7 @@ impl Socket {
 
     pub fn disconnect(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        self.process_commands()?;
         let (proto, _) = parse_endpoint(uri)?;
         if proto != "inproc" {
             self.close_wire(uri, false)?;
@@ -398,6 +428,10 @@ impl Socket {
             bound: true,
         });
         self.last_endpoint = endpoint;
+        // libzmq's socket takes ownership of a new listener or session through its own
+        // mailbox, so ZMQ_FD turns readable after a bind or connect; event loops that
+        // poll the descriptor at once rely on it.
+        self.mailbox.wake();
         Ok(())
     }
 
@@ -437,6 +471,7 @@ impl Socket {
             bound: false,
         });
         self.last_endpoint = uri.to_owned();
+        self.mailbox.wake();
         Ok(())
     }
 
@@ -493,55 +528,41 @@ impl Socket {
         }
     }
 
-    /// Sends one frame (`ZMQ_SNDMORE` in `flags` for more to come). On success the
-    /// frame is taken out of `msg`.
+    /// Sends one frame (`ZMQ_SNDMORE` in `flags` for more to come), waiting within
+    /// ZMQ_SNDTIMEO unless `ZMQ_DONTWAIT`. On success the frame is taken out of `msg`.
     pub fn send(&mut self, msg: &mut Msg, flags: c_int) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        let mut me = self;
+        blocking(&mut me, flags, |o| o.sndtimeo, |s| s.try_send(msg, flags))
+    }
+
+    /// Receives one frame, waiting within ZMQ_RCVTIMEO unless `ZMQ_DONTWAIT`.
+    pub fn recv(&mut self, flags: c_int) -> Result<Msg> {
+        let mut me = self;
+        blocking(&mut me, flags, |o| o.rcvtimeo, Socket::try_recv)
+    }
+
+    /// One attempt at sending; EAGAIN when it would block.
+    pub fn try_send(&mut self, msg: &mut Msg, flags: c_int) -> Result<()> {
         msg.set_more(flags & ZMQ_SNDMORE != 0);
         msg.set_metadata(None);
         let result = self.pattern.send(&mut self.pipes, msg);
         self.retire_finished();
-        match result {
-            Err(e) if e == Errno::EAGAIN => {}
-            other => return other,
-        }
-        if flags & ZMQ_DONTWAIT != 0 || self.options.sndtimeo == 0 {
-            return Err(Errno::EAGAIN);
-        }
-        let deadline = Self::deadline(self.options.sndtimeo);
-        loop {
-            self.process_commands(Self::remaining(deadline)?)?;
-            let result = self.pattern.send(&mut self.pipes, msg);
-            self.retire_finished();
-            match result {
-                Err(e) if e == Errno::EAGAIN => {}
-                other => return other,
-            }
-        }
+        result
     }
 
-    pub fn recv(&mut self, flags: c_int) -> Result<Msg> {
-        self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
-        match self.try_recv() {
-            Err(e) if e == Errno::EAGAIN => {}
-            other => return other,
-        }
-        if flags & ZMQ_DONTWAIT != 0 || self.options.rcvtimeo == 0 {
-            return Err(Errno::EAGAIN);
-        }
-        let deadline = Self::deadline(self.options.rcvtimeo);
-        loop {
-            self.process_commands(Self::remaining(deadline)?)?;
-            match self.try_recv() {
-                Err(e) if e == Errno::EAGAIN => {}
-                other => return other,
-            }
-        }
+    /// Registers a thread about to sleep on this socket's mailbox without holding the
+    /// socket, so that whoever processes its commands meanwhile wakes it.
+    fn park(&mut self, waker: &Arc<Signaler>) -> Arc<Mailbox> {
+        self.parked.push(waker.clone());
+        self.mailbox.clone()
     }
 
-    fn try_recv(&mut self) -> Result<Msg> {
+    fn unpark(&mut self, waker: &Arc<Signaler>) {
+        self.parked.retain(|w| !Arc::ptr_eq(w, waker));
+    }
+
+    /// One attempt at receiving; EAGAIN when nothing is there.
+    pub fn try_recv(&mut self) -> Result<Msg> {
         let result = self.pattern.recv(&mut self.pipes);
         self.retire_finished();
         let msg = result?;
@@ -555,7 +576,7 @@ impl Socket {
     /// commands (which also re-arms `ZMQ_FD`).
     pub fn events(&mut self) -> Result<i16> {
         self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        self.process_commands()?;
         let mut ev = 0;
         if self.pattern.has_in(&mut self.pipes) {
             ev |= ZMQ_POLLIN as i16;
@@ -571,7 +592,7 @@ impl Socket {
     /// now; EHOSTUNREACH for an unknown peer; ENOTSUP for socket types without peers by id.
     pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<c_int> {
         self.check_alive()?;
-        self.process_commands(Some(Duration::ZERO))?;
+        self.process_commands()?;
         self.pattern
             .peer_state(&mut self.pipes, routing_id)
             .unwrap_or(Err(Errno::ENOTSUP))
@@ -624,6 +645,7 @@ impl Socket {
                 }
                 self.pattern.write_activated(&mut self.pipes, id);
             }
+            self.wake_parked();
         }
         self.pattern.options_changed(&self.options);
         Ok(())
@@ -634,13 +656,17 @@ impl Socket {
         self.check_alive()?;
         match option {
             ZMQ_RCVMORE => return put_int(out, self.rcvmore as c_int),
+            // libzmq: a thread-safe socket has no descriptor to offer.
+            ZMQ_FD if pattern::is_thread_safe(self.socket_type()) => return Err(Errno::EINVAL),
             ZMQ_FD => return put_int(out, self.fd()),
             ZMQ_EVENTS => {
                 let ev = self.events()? as c_int;
                 return put_int(out, ev);
             }
             ZMQ_LAST_ENDPOINT => return put_string(out, &self.last_endpoint),
-            ZMQ_THREAD_SAFE => return put_int(out, 0),
+            ZMQ_THREAD_SAFE => {
+                return put_int(out, pattern::is_thread_safe(self.socket_type()) as c_int)
+            }
             _ => {}
         }
         if let Some(r) = self.pattern.get_option(option, out) {
@@ -704,4 +730,77 @@ pub fn put_string(out: &mut [u8], s: &str) -> Result<usize> {
     out[..n - 1].copy_from_slice(s.as_bytes());
     out[n - 1] = 0;
     Ok(n)
+}
+
+/// How a blocking call reaches its socket. The C API holds a socket's lock only while
+/// it works on it, never while it sleeps, so that other threads may use a thread-safe
+/// socket, or close any socket, in the meantime; code that owns a socket outright
+/// (the proxy, the monitor) just keeps it.
+pub trait Access {
+    /// The socket, locked again if it was released; ENOTSOCK if it was closed meanwhile.
+    fn socket(&mut self) -> Result<&mut Socket>;
+    /// Lets go of the socket while the caller sleeps.
+    fn release(&mut self) {}
+}
+
+impl Access for &mut Socket {
+    fn socket(&mut self) -> Result<&mut Socket> {
+        Ok(self)
+    }
+}
+
+/// Runs `attempt` until it gives something other than EAGAIN, or until the timeout
+/// (`timeout(options)`, in ms, -1 = forever) runs out or `ZMQ_DONTWAIT` says not to
+/// wait. Commands that arrive meanwhile (new pipes, room, messages, ETERM) are handled
+/// before each attempt.
+pub fn blocking<T>(
+    access: &mut impl Access,
+    flags: c_int,
+    timeout: impl Fn(&Options) -> c_int,
+    mut attempt: impl FnMut(&mut Socket) -> Result<T>,
+) -> Result<T> {
+    let sock = access.socket()?;
+    sock.check_alive()?;
+    sock.process_commands()?;
+    match attempt(sock) {
+        Err(e) if e == Errno::EAGAIN => {}
+        other => return other,
+    }
+    let ms = timeout(&sock.options);
+    if flags & ZMQ_DONTWAIT != 0 || ms == 0 {
+        return Err(Errno::EAGAIN);
+    }
+    let deadline = Socket::deadline(ms);
+    let waker = thread_waker()?;
+    loop {
+        let left = Socket::remaining(deadline)?;
+        let mailbox = access.socket()?.park(&waker);
+        access.release();
+        let woke = crate::signaler::wait_any_readable(&[mailbox.fd(), waker.fd()], left);
+        let sock = access.socket()?;
+        sock.unpark(&waker);
+        waker.reset();
+        woke?;
+        sock.process_commands()?;
+        match attempt(sock) {
+            Err(e) if e == Errno::EAGAIN => {}
+            other => return other,
+        }
+    }
+}
+
+/// This thread's waker for [`blocking`] calls: its own eventfd, which nobody else
+/// resets, so a wake-up meant for it cannot be taken by another thread.
+fn thread_waker() -> Result<Arc<Signaler>> {
+    thread_local! {
+        static WAKER: std::cell::OnceCell<Arc<Signaler>> = const { std::cell::OnceCell::new() };
+    }
+    WAKER.with(|w| match w.get() {
+        Some(s) => Ok(s.clone()),
+        None => {
+            let s = Arc::new(Signaler::new()?);
+            let _ = w.set(s.clone());
+            Ok(s)
+        }
+    })
 }

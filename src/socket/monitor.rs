@@ -2,7 +2,6 @@
 //! (the events themselves: `crate::monitor`).
 
 use std::ffi::c_int;
-use std::time::Duration;
 
 use super::{parse_endpoint, Socket};
 use crate::constants::*;
@@ -20,7 +19,7 @@ impl Socket {
         socket_type: c_int,
     ) -> Result<()> {
         self.check_alive()?;
-        let _ = self.process_commands(Some(Duration::ZERO));
+        let _ = self.process_commands();
         self.check_alive()?;
         // Version 1 has 16 event bits.
         if version == 1 && events >> 16 != 0 {
@@ -61,7 +60,7 @@ impl Socket {
         if !self.monitor.wants(ZMQ_EVENT_PIPES_STATS) {
             return Err(Errno::EINVAL);
         }
-        let _ = self.process_commands(Some(Duration::ZERO));
+        let _ = self.process_commands();
         let mut ids = self.pipes.ids();
         if ids.is_empty() {
             return Err(Errno::EAGAIN);
