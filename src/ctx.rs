@@ -54,6 +54,10 @@ pub struct Peer {
     pub config: PipeConfig,
     pub routing_id: Vec<u8>,
     pub socket_type: i32,
+    /// What the socket's options say to send a new peer / to deliver when a peer
+    /// leaves (ZMQ_HELLO_MSG, ZMQ_DISCONNECT_MSG); empty for nothing.
+    pub hello_msg: Vec<u8>,
+    pub disconnect_msg: Vec<u8>,
 }
 
 /// A connection made before its endpoint was bound: the connector's side is attached,

@@ -87,6 +87,9 @@ struct Shared {
     /// The (local, remote) endpoints of the connection the pipe serves, for
     /// ZMQ_EVENT_PIPES_STATS; set by the session at each handshake.
     endpoints: Mutex<(String, String)>,
+    /// `disconnect_msgs[s]`: what side `s` sends last when it closes (an inproc
+    /// binder's ZMQ_DISCONNECT_MSG, set on the connecting side).
+    disconnect_msgs: [OnceLock<Vec<u8>>; 2],
 }
 
 /// Options of one side that shape the pipe.
@@ -118,6 +121,7 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
         mailboxes: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
         endpoints: Mutex::default(),
+        disconnect_msgs: [OnceLock::new(), OnceLock::new()],
     });
     (PipeEnd::new(shared.clone(), 0), PipeEnd::new(shared, 1))
 }
@@ -389,8 +393,23 @@ impl PipeEnd {
         self.shared.closed[1 - self.side].load(SeqCst)
     }
 
+    /// An inproc binder with ZMQ_DISCONNECT_MSG: the other (connecting) end will send
+    /// `msg` as its last message when it closes, in place of any unfinished one.
+    pub fn set_peer_disconnect_msg(&self, msg: &[u8]) {
+        if !msg.is_empty() {
+            let _ = self.shared.disconnect_msgs[1 - self.side].set(msg.to_vec());
+        }
+    }
+
     /// Closes this end: the peer may still read what was sent, then finishes.
-    pub fn close(&self) {
+    pub fn close(mut self) {
+        if let Some(msg) = self.shared.disconnect_msgs[self.side].get() {
+            if !self.peer_closed() {
+                let msg = Msg::from_slice(msg);
+                self.rollback();
+                self.write(msg);
+            }
+        }
         self.shared.closed[self.side].store(true, SeqCst);
         self.notify_peer(Command::PipeTerm);
     }

@@ -52,6 +52,11 @@ pub struct SessionOptions {
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
     pub tuning: crate::transport::TcpTuning,
+    /// ZMQ_HELLO_MSG / ZMQ_DISCONNECT_MSG / ZMQ_HICCUP_MSG where the socket type uses
+    /// them (draft); empty for none.
+    pub hello_msg: Vec<u8>,
+    pub disconnect_msg: Vec<u8>,
+    pub hiccup_msg: Vec<u8>,
 }
 
 #[derive(Debug)]

@@ -453,8 +453,13 @@ impl Session {
         }
     }
 
-    fn on_handshake(&mut self, conn: &Engine, io_mailbox: &Arc<Mailbox>) {
+    fn on_handshake(&mut self, conn: &mut Engine, io_mailbox: &Arc<Mailbox>) {
         crate::monitor::handshake_succeeded(&self.socket.monitor, conn, &self.ends);
+        if !self.opts.hello_msg.is_empty() {
+            // ZMQ_HELLO_MSG goes first on every connection, ahead of the pipe's backlog;
+            // nothing is queued on a connection that just finished its handshake.
+            let _ = conn.send(Msg::from_slice(&self.opts.hello_msg));
+        }
         if let Some(p) = &self.pipe {
             p.set_endpoints(&self.ends.local, &self.ends.remote);
         }
@@ -530,11 +535,22 @@ impl Session {
         }
         self.in_pending = None;
         let was_up = std::mem::take(&mut self.up);
+        let connecter = matches!(self.kind, Kind::Connect { .. });
         if let Some(p) = &mut self.pipe {
             // An inbound message cut short by the disconnect is never delivered.
             p.rollback();
             if was_up && self.opts.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
                 p.write(Msg::new());
+            }
+            // As libzmq, after a completed handshake only: ZMQ_DISCONNECT_MSG for a peer
+            // that connected to us, ZMQ_HICCUP_MSG for a connection we made.
+            let notice = if connecter {
+                &self.opts.hiccup_msg
+            } else {
+                &self.opts.disconnect_msg
+            };
+            if was_up && !notice.is_empty() {
+                p.write(Msg::from_slice(notice));
             }
         }
         let Kind::Connect {

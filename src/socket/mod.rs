@@ -125,6 +125,8 @@ impl Socket {
             config: self.pipe_config(),
             routing_id: self.options.routing_id.clone(),
             socket_type: self.options.socket_type,
+            hello_msg: self.options.hello().to_vec(),
+            disconnect_msg: self.options.disconnect().to_vec(),
         }
     }
 
@@ -245,6 +247,10 @@ impl Socket {
         {
             pipe.set_peer_config(me.config, connector.config);
             pipe.peer_routing_id = connector.routing_id;
+            pipe.set_peer_disconnect_msg(&me.disconnect_msg);
+            if !me.hello_msg.is_empty() {
+                pipe.write(Msg::from_slice(&me.hello_msg));
+            }
             self.attach_pipe(pipe);
         }
         self.bound.push(uri.to_owned());
@@ -264,9 +270,16 @@ impl Socket {
             let (mut mine, mut theirs) = pipe::pair(me.config, peer.map(|p| p.config));
             mine.endpoint = Some(uri.to_owned());
             theirs.peer_routing_id = me.routing_id.clone();
+            if !me.hello_msg.is_empty() {
+                mine.write(Msg::from_slice(&me.hello_msg));
+            }
             match peer {
                 Some(p) => {
                     mine.peer_routing_id = p.routing_id.clone();
+                    theirs.set_peer_disconnect_msg(&p.disconnect_msg);
+                    if !p.hello_msg.is_empty() {
+                        theirs.write(Msg::from_slice(&p.hello_msg));
+                    }
                     theirs.attach(p.mailbox.clone());
                     p.mailbox.send(Command::Attach(theirs));
                     (mine, None)
@@ -387,6 +400,9 @@ impl Socket {
                 o.ipc_pid_accept_filters.iter().copied().collect(),
             ),
             tuning: self.tuning(),
+            hello_msg: o.hello().to_vec(),
+            disconnect_msg: o.disconnect().to_vec(),
+            hiccup_msg: o.hiccup().to_vec(),
         })
     }
 

@@ -359,6 +359,37 @@ fn plain_credential(val: OptVal) -> Result<Option<Vec<u8>>> {
     Err(Errno::EINVAL)
 }
 
+impl Options {
+    /// `ZMQ_HELLO_MSG` if set and this type sends it: queued first to every new peer.
+    pub fn hello(&self) -> &[u8] {
+        if self.can_send_hello_msg {
+            &self.hello_msg
+        } else {
+            &[]
+        }
+    }
+
+    /// `ZMQ_DISCONNECT_MSG` if set and this type receives it: delivered in a peer's
+    /// name when that peer goes away.
+    pub fn disconnect(&self) -> &[u8] {
+        if self.can_recv_disconnect_msg {
+            &self.disconnect_msg
+        } else {
+            &[]
+        }
+    }
+
+    /// `ZMQ_HICCUP_MSG` if set and this type receives it: delivered when a connection
+    /// this socket made breaks.
+    pub fn hiccup(&self) -> &[u8] {
+        if self.can_recv_hiccup_msg {
+            &self.hiccup_msg
+        } else {
+            &[]
+        }
+    }
+}
+
 /// A binary message option (`ZMQ_HELLO_MSG`, ...): any bytes; empty clears.
 #[cfg(feature = "draft")]
 fn message(val: OptVal) -> Result<Vec<u8>> {
