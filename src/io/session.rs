@@ -184,6 +184,7 @@ impl Session {
     fn start_connection(&mut self, peer: String, now: Instant) {
         let mut cfg = self.opts.zmtp.clone();
         cfg.peer_address = peer;
+        cfg.source_fd = self.stream.as_ref().map_or(-1, Stream::raw_fd);
         self.conn = Some(Engine::new(cfg, now));
         self.buf.resize(READ_CHUNK, 0);
         let connected_to = matches!(self.kind, Kind::Connect { .. }).then_some(&*self.endpoint);

@@ -436,6 +436,10 @@ impl State {
         if !self.cfg.peer_address.is_empty() {
             md.insert("Peer-Address", self.cfg.peer_address.as_bytes());
             seen.push(b"Peer-Address");
+            if self.cfg.source_fd >= 0 {
+                md.insert("__fd", self.cfg.source_fd.to_string().as_bytes());
+                seen.push(b"__fd");
+            }
         }
         for (name, value) in &peer.all {
             // "Identity" is kept under its new name; `Metadata::get` maps it back.

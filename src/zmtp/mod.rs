@@ -76,6 +76,9 @@ pub struct Config {
     pub handshake_ivl: Option<Duration>,
     /// The peer's address, reported as the `Peer-Address` property.
     pub peer_address: String,
+    /// The connection's descriptor, reported with the address as the private `__fd`
+    /// property (what `zmq_msg_get(ZMQ_SRCFD)` reads); -1 for none.
+    pub source_fd: i32,
     pub mechanism: Mechanism,
     /// Talk to ZMTP 1.0 / 2.0 peers (libzmq always does, unless ZAP is enabled). When
     /// false, their greetings are rejected ([`Error::BadSignature`],
@@ -101,6 +104,7 @@ impl Default for Config {
             heartbeat_timeout: None,
             handshake_ivl: Some(Duration::from_millis(30_000)),
             peer_address: String::new(),
+            source_fd: -1,
             mechanism: Mechanism::Null,
             allow_legacy: true,
             out_batch_size: 64 * 1024,

@@ -29,10 +29,18 @@ pub struct RawConnection {
 impl RawConnection {
     /// A connection just established. It is ready at once: the first event is
     /// `HandshakeSucceeded`, followed by an empty message when `notify` is set.
-    pub fn new(peer_address: &str, notify: bool, out_batch_size: usize) -> RawConnection {
+    pub fn new(
+        peer_address: &str,
+        source_fd: i32,
+        notify: bool,
+        out_batch_size: usize,
+    ) -> RawConnection {
         let metadata = (!peer_address.is_empty()).then(|| {
             let mut md = Metadata::new();
             md.insert("Peer-Address", peer_address.as_bytes());
+            if source_fd >= 0 {
+                md.insert("__fd", source_fd.to_string().as_bytes());
+            }
             Arc::new(md)
         });
         let mut c = RawConnection {
@@ -130,6 +138,7 @@ impl Engine {
         if cfg.raw {
             Engine::Raw(RawConnection::new(
                 &cfg.peer_address,
+                cfg.source_fd,
                 cfg.raw_notify,
                 cfg.out_batch_size,
             ))
@@ -290,7 +299,7 @@ mod tests {
 
     #[test]
     fn ready_at_once_with_notification() {
-        let mut c = RawConnection::new("127.0.0.1", true, 8192);
+        let mut c = RawConnection::new("127.0.0.1", -1, true, 8192);
         assert!(matches!(c.poll_event(), Some(Event::HandshakeSucceeded)));
         assert!(!c.wants_input());
         match c.poll_event() {
@@ -308,7 +317,7 @@ mod tests {
 
     #[test]
     fn without_notify_nothing_is_announced() {
-        let mut c = RawConnection::new("", false, 8192);
+        let mut c = RawConnection::new("", -1, false, 8192);
         assert!(matches!(c.poll_event(), Some(Event::HandshakeSucceeded)));
         assert!(c.poll_event().is_none());
         assert!(c.disconnect_notice().is_none());
@@ -317,7 +326,7 @@ mod tests {
 
     #[test]
     fn each_read_is_one_message() {
-        let mut c = RawConnection::new("", false, 8192);
+        let mut c = RawConnection::new("", -1, false, 8192);
         c.poll_event();
         c.handle_input(b"GET / HTTP/1.0\r\n");
         c.handle_input(b"");
@@ -329,7 +338,7 @@ mod tests {
 
     #[test]
     fn messages_are_written_as_is_with_backpressure() {
-        let mut c = RawConnection::new("", false, 4);
+        let mut c = RawConnection::new("", -1, false, 4);
         let mut m = Msg::from_slice(b"abc");
         m.set_more(true);
         c.send(m).unwrap();

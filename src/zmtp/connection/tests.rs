@@ -122,6 +122,7 @@ fn handshake_at_every_split() {
     dealer_cfg.app_metadata = vec![("X-Hello".into(), b"World".to_vec())];
     let mut router_cfg = cfg(socket_type::ROUTER);
     router_cfg.peer_address = "127.0.0.1".into();
+    router_cfg.source_fd = 42;
     for chunk in [1, 2, 3, 5, 7, 10, 11, 12, 13, 63, 64, 65, 100, usize::MAX] {
         let mut d = Connection::new(dealer_cfg.clone(), now);
         let mut r = Connection::new(router_cfg.clone(), now);
@@ -159,6 +160,8 @@ fn handshake_at_every_split() {
         assert_eq!(m.property("Identity").unwrap().to_bytes(), b"abc");
         assert_eq!(m.property("X-Hello").unwrap().to_bytes(), b"World");
         assert_eq!(m.property("Peer-Address").unwrap().to_bytes(), b"127.0.0.1");
+        // ZMQ_SRCFD reads the descriptor from this private property.
+        assert_eq!(m.property("__fd").unwrap().to_bytes(), b"42");
         let Event::Message(m) = &ev[1] else { panic!() };
         assert_eq!(m.data(), &[9u8; 300][..]);
         assert!(!m.more());
