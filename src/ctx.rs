@@ -81,15 +81,29 @@ struct State {
     pending: HashMap<String, Vec<PendingConnect>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ctx {
     state: Mutex<State>,
     all_closed: Condvar,
+    /// The process that made the context: a child of `fork` inherits the context but
+    /// not its I/O threads.
+    pid: u32,
 }
 
 impl Ctx {
     pub fn new() -> Arc<Ctx> {
-        Arc::new(Ctx::default())
+        Arc::new(Ctx {
+            state: Mutex::default(),
+            all_closed: Condvar::new(),
+            pid: std::process::id(),
+        })
+    }
+
+    /// This is a forked child's copy of its parent's context. As libzmq allows, the
+    /// child may close the sockets and terminate the context, which then leaves the
+    /// (absent) I/O threads alone.
+    pub fn forked(&self) -> bool {
+        self.pid != std::process::id()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -223,6 +237,11 @@ impl Ctx {
         st.endpoints.clear();
         let io = std::mem::take(&mut st.io);
         drop(st);
+        if self.forked() {
+            // Their threads exist in the parent only; joining them here would fail.
+            std::mem::forget(io);
+            return;
+        }
         // I/O threads finish lingering connections, then exit.
         for t in io {
             t.shutdown();

@@ -515,6 +515,10 @@ impl Socket {
     /// Stops an endpoint in its I/O thread, waiting (briefly) until a listener is
     /// closed so that its address can be bound again at once.
     fn close_endpoint(&self, w: &WireEndpoint) {
+        if self.ctx.forked() {
+            // No I/O thread here to answer (see `Ctx::forked`).
+            return;
+        }
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         w.io.send(Command::Io(Box::new(IoCommand::Close {
             socket_id: self.id,
