@@ -293,6 +293,11 @@ impl Ctx {
         }
     }
 
+    /// The socket bound at an inproc endpoint, if any.
+    pub fn inproc_binder(&self, name: &str) -> Option<Peer> {
+        self.lock().endpoints.get(name).cloned()
+    }
+
     /// Looks up a bound inproc endpoint, or parks `pending` until one is bound: the
     /// closure gets the binder (if any) and returns what to park when there is none.
     pub fn connect_inproc<R>(

@@ -57,6 +57,8 @@ pub struct SessionOptions {
     pub hello_msg: Vec<u8>,
     pub disconnect_msg: Vec<u8>,
     pub hiccup_msg: Vec<u8>,
+    /// With ZMQ_ZAP_DOMAIN set: the context, where the handshake finds the ZAP handler.
+    pub zap_ctx: Option<Arc<crate::ctx::Ctx>>,
 }
 
 #[derive(Debug)]
@@ -270,7 +272,7 @@ impl Worker {
                     // Commands for a pipe the session has since dropped (it died with
                     // a connection) are stale.
                     let current = matches!(self.entries.get(i), Some(Some(Entry::Session(s)))
-                        if s.pipe().map(PipeEnd::id) == Some(id));
+                        if s.pipe().map(PipeEnd::id) == Some(id) || s.zap_pipe_id() == Some(id));
                     if !current {
                         self.pipe_owner.remove(&id);
                         continue;
@@ -451,6 +453,9 @@ impl Worker {
         };
         let step = s.pump(Instant::now(), self.poll.registry(), &self.mailbox);
         if let Some(id) = s.pipe().map(PipeEnd::id) {
+            self.pipe_owner.insert(id, i);
+        }
+        if let Some(id) = s.zap_pipe_id() {
             self.pipe_owner.insert(id, i);
         }
         match step {

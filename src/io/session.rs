@@ -19,7 +19,7 @@ use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pipe::{self, PipeEnd, Read as PipeRead};
 use crate::transport::{Address, Stream};
-use crate::zmtp::{Engine, Event};
+use crate::zmtp::{zap, Engine, Event};
 
 /// Bytes read from the kernel in one call.
 const READ_CHUNK: usize = 64 * 1024;
@@ -51,6 +51,8 @@ pub(super) struct Session {
     connecting: bool,
     conn: Option<Engine>,
     pipe: Option<PipeEnd>,
+    /// The pipe to the ZAP handler while a request is out.
+    zap: Option<PipeEnd>,
     /// Taken from the pipe, refused by the connection for now.
     out_pending: Option<Msg>,
     /// Decoded, refused by the pipe (at its HWM) for now; reading pauses meanwhile.
@@ -94,6 +96,7 @@ impl Session {
             connecting: false,
             conn: None,
             pipe: None,
+            zap: None,
             out_pending: None,
             in_pending: None,
             skip_partial: false,
@@ -415,6 +418,15 @@ impl Session {
                     Err(_) => return Err(false),
                 }
             }
+            // ZAP handler -> connection.
+            if let Some(frames) = self.zap_reply() {
+                if let Some(c) = conn.zmtp_mut() {
+                    if c.zap_reply(&frames, now).is_err() {
+                        failed = true;
+                    }
+                }
+                progress = true;
+            }
             // Connection -> pipe.
             if let Some(m) = self.in_pending.take() {
                 self.deliver(m);
@@ -425,6 +437,10 @@ impl Session {
             while self.in_pending.is_none() {
                 match conn.poll_event() {
                     None => break,
+                    Some(Event::ZapRequest(frames)) => {
+                        self.zap_request(conn, frames, io_mailbox, now);
+                        progress = true;
+                    }
                     Some(Event::HandshakeSucceeded) => {
                         self.on_handshake(conn, io_mailbox);
                         progress = true;
@@ -436,12 +452,90 @@ impl Session {
                 }
             }
             if failed {
+                // Best effort, as libzmq: an ERROR command the failure queued (a ZAP
+                // refusal) reaches the peer if the kernel takes it now.
+                if let Some(stream) = self.stream.as_mut() {
+                    let _ = stream.write(conn.pending_output());
+                }
                 return Err(true);
             }
             if !progress {
                 return Ok(());
             }
         }
+    }
+
+    /// Sends a connection's ZAP request to the handler bound at `zap::ENDPOINT` over a
+    /// pipe of its own (a REQ-style envelope: an empty delimiter first); without a
+    /// handler the handshake goes on unauthenticated, as in libzmq.
+    fn zap_request(
+        &mut self,
+        conn: &mut Engine,
+        frames: Vec<Vec<u8>>,
+        io_mailbox: &Arc<Mailbox>,
+        now: Instant,
+    ) {
+        let handler = self
+            .opts
+            .zap_ctx
+            .as_ref()
+            .and_then(|ctx| ctx.inproc_binder(zap::ENDPOINT));
+        let Some(handler) = handler else {
+            if let Some(c) = conn.zmtp_mut() {
+                c.zap_unavailable(now);
+            }
+            return;
+        };
+        // No high-water mark on the ZAP pipe, as libzmq: a request always fits.
+        let unlimited = pipe::PipeConfig {
+            sndhwm: 0,
+            rcvhwm: 0,
+            conflate: false,
+        };
+        let (mut mine, theirs) = pipe::pair(unlimited, Some(unlimited));
+        mine.attach(io_mailbox.clone());
+        let mut delimiter = Msg::new();
+        delimiter.set_more(true);
+        mine.write(delimiter);
+        let last = frames.len() - 1;
+        for (i, f) in frames.iter().enumerate() {
+            let mut m = Msg::from_slice(f);
+            m.set_more(i < last);
+            mine.write(m);
+        }
+        theirs.attach(handler.mailbox.clone());
+        handler.mailbox.send(Command::Attach(theirs));
+        if let Some(old) = self.zap.replace(mine) {
+            old.close();
+        }
+    }
+
+    /// The ZAP handler's whole reply, once it is there.
+    fn zap_reply(&mut self) -> Option<Vec<Msg>> {
+        let p = self.zap.as_mut()?;
+        let mut frames = Vec::new();
+        loop {
+            match p.read() {
+                PipeRead::Msg(m) => {
+                    let more = m.more();
+                    frames.push(m);
+                    if !more {
+                        break;
+                    }
+                }
+                // A pipe holds whole messages: nothing here yet. A handler that went
+                // away without answering leaves the handshake to time out.
+                PipeRead::Empty | PipeRead::Finished => return None,
+            }
+        }
+        if let Some(z) = self.zap.take() {
+            z.close();
+        }
+        Some(frames)
+    }
+
+    pub(super) fn zap_pipe_id(&self) -> Option<crate::pipe::PipeId> {
+        self.zap.as_ref().map(PipeEnd::id)
     }
 
     fn deliver(&mut self, msg: Msg) {
@@ -469,7 +563,10 @@ impl Session {
         if let Some(p) = &mut self.pipe {
             if self.opts.recv_routing_id {
                 let id = conn.peer_routing_id().unwrap_or_default();
-                p.write(Msg::routing_id_message(id));
+                let mut m = Msg::routing_id_message(id);
+                // Every frame from a connection carries its properties, this one too.
+                m.set_metadata(conn.zmtp().and_then(|c| c.metadata()));
+                p.write(m);
             }
             if self.opts.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
                 p.write(Msg::new());
@@ -513,6 +610,9 @@ impl Session {
     /// after ZMQ_RECONNECT_IVL unless it was a protocol error (libzmq gives up then).
     fn disconnected(&mut self, now: Instant, registry: &Registry, protocol_error: bool) -> Step {
         self.report_disconnect();
+        if let Some(z) = self.zap.take() {
+            z.close();
+        }
         if let Some(mut s) = self.stream.take() {
             let _ = registry.deregister(&mut s);
         }
@@ -579,6 +679,9 @@ impl Session {
         }
         if let Some(p) = self.pipe.take() {
             p.close();
+        }
+        if let Some(z) = self.zap.take() {
+            z.close();
         }
     }
 }

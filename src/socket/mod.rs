@@ -403,6 +403,7 @@ impl Socket {
             hello_msg: o.hello().to_vec(),
             disconnect_msg: o.disconnect().to_vec(),
             hiccup_msg: o.hiccup().to_vec(),
+            zap_ctx: (!o.zap_domain.is_empty()).then(|| self.ctx.clone()),
         })
     }
 
@@ -739,6 +740,10 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
         out_batch_size: (o.out_batch_size.max(1) as usize).max(64 * 1024),
         raw: o.raw_socket,
         raw_notify: o.raw_notify,
+        zap_domain: o.zap_domain.clone(),
+        // libzmq refuses ZMTP 1.0/2.0 peers, which cannot authenticate, once ZAP is
+        // enabled (`session_base_t::zap_enabled`).
+        allow_legacy: o.zap_domain.is_empty(),
         ..Default::default()
     }
 }

@@ -12,6 +12,7 @@ use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, 
 use super::null::{self, PeerProperties};
 use super::output::OutQueue;
 use super::socket_type;
+use super::zap;
 use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
 use crate::metadata::Metadata;
 use crate::msg::Msg;
@@ -65,6 +66,12 @@ struct State {
     /// The last frame we sent had MORE (we are inside a multipart message).
     sending_more: bool,
     dead: Option<Error>,
+    /// Our READY is held back until the ZAP handler answers.
+    zap_pending: bool,
+    /// The peer's READY, arrived while ZAP is pending.
+    peer_ready: Option<PeerProperties>,
+    /// What the ZAP handler said of the peer: its User-Id and properties.
+    zap_properties: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 fn nonzero(d: Option<Duration>) -> Option<Duration> {
@@ -106,6 +113,9 @@ impl Connection {
             ttl_deadline: None,
             sending_more: false,
             dead: None,
+            zap_pending: false,
+            peer_ready: None,
+            zap_properties: Vec::new(),
             cfg,
         };
         Connection {
@@ -209,9 +219,69 @@ impl Connection {
             return Err(Error::MechanismMismatch);
         }
         let cfg = &self.st.cfg;
-        let body = null::ready_body(cfg.socket_type, &cfg.routing_id, &cfg.app_metadata);
-        self.st.push_command(&body);
+        if !cfg.zap_domain.is_empty() {
+            let frames = zap::request(
+                &cfg.zap_domain,
+                &cfg.peer_address,
+                &cfg.routing_id,
+                cfg.mechanism.name(),
+                &[],
+            );
+            self.st.zap_pending = true;
+            self.st.events.push_back(Event::ZapRequest(frames));
+            return Ok(());
+        }
+        self.st.send_ready();
         Ok(())
+    }
+
+    /// The ZAP handler's reply (every frame, envelope delimiter first). On 200 the
+    /// handshake goes on; any other status or an unusable reply ends the connection
+    /// (400 and 500 tell the peer with an ERROR command first; 300 says nothing).
+    pub fn zap_reply(&mut self, frames: &[Msg], now: Instant) -> Result<(), Error> {
+        if !self.st.zap_pending {
+            return Ok(());
+        }
+        self.st.zap_pending = false;
+        let r = match zap::parse_reply(frames) {
+            Ok(r) if r.status == 200 => r,
+            Ok(r) => {
+                if r.status != 300 {
+                    let mut body = command::ERROR.to_vec();
+                    body.push(3);
+                    body.extend_from_slice(frames[3].data());
+                    self.st.push_command(&body);
+                }
+                return Err(self.die(Error::AuthFailed(r.status)));
+            }
+            Err(e) => return Err(self.die(e)),
+        };
+        if !r.user_id.is_empty() {
+            self.st
+                .zap_properties
+                .push((b"User-Id".to_vec(), r.user_id));
+        }
+        self.st.zap_properties.extend(r.properties);
+        self.st.send_ready();
+        if let Some(peer) = self.st.peer_ready.take() {
+            self.st.handshake_done(peer, now);
+        }
+        Ok(())
+    }
+
+    /// No ZAP handler is bound: as libzmq, the handshake goes on without one.
+    pub fn zap_unavailable(&mut self, now: Instant) {
+        if std::mem::take(&mut self.st.zap_pending) {
+            self.st.send_ready();
+            if let Some(peer) = self.st.peer_ready.take() {
+                self.st.handshake_done(peer, now);
+            }
+        }
+    }
+
+    fn die(&mut self, e: Error) -> Error {
+        self.st.fail(e.clone());
+        e
     }
 
     /// The next event, in order.
@@ -395,6 +465,12 @@ impl State {
         }
     }
 
+    fn send_ready(&mut self) {
+        let cfg = &self.cfg;
+        let body = null::ready_body(cfg.socket_type, &cfg.routing_id, &cfg.app_metadata);
+        self.push_command(&body);
+    }
+
     fn push_command(&mut self, body: &[u8]) {
         let mut h = [0u8; codec::MAX_HEADER];
         let n = codec::encode_header(&mut h, self.framing, false, true, body.len());
@@ -406,8 +482,15 @@ impl State {
             // Frames are decoded only once the greeting is complete.
             Phase::Greeting => Ok(()),
             Phase::Handshake => {
+                if self.peer_ready.is_some() {
+                    return Err(Error::UnexpectedCommand);
+                }
                 let peer = null::process_handshake_frame(self.cfg.socket_type, frame.body)?;
-                self.handshake_done(peer, now);
+                if self.zap_pending {
+                    self.peer_ready = Some(peer);
+                } else {
+                    self.handshake_done(peer, now);
+                }
                 Ok(())
             }
             Phase::LegacyIdentity => {
@@ -439,6 +522,13 @@ impl State {
             if self.cfg.source_fd >= 0 {
                 md.insert("__fd", self.cfg.source_fd.to_string().as_bytes());
                 seen.push(b"__fd");
+            }
+        }
+        // What the ZAP handler said wins over what the peer claims, as in libzmq.
+        for (name, value) in &self.zap_properties {
+            if !seen.contains(&name.as_slice()) {
+                seen.push(name);
+                md.insert(&String::from_utf8_lossy(name), value);
             }
         }
         for (name, value) in &peer.all {

@@ -25,6 +25,7 @@ mod null;
 mod output;
 mod raw;
 mod socket_type;
+pub mod zap;
 
 use std::time::Duration;
 
@@ -74,6 +75,9 @@ pub struct Config {
     pub heartbeat_timeout: Option<Duration>,
     /// `ZMQ_HANDSHAKE_IVL` (`None` or zero: no limit).
     pub handshake_ivl: Option<Duration>,
+    /// `ZMQ_ZAP_DOMAIN`: with the NULL mechanism, a non-empty domain has the handshake
+    /// ask the ZAP handler before sending READY (libzmq's `zap_required`).
+    pub zap_domain: Vec<u8>,
     /// The peer's address, reported as the `Peer-Address` property.
     pub peer_address: String,
     /// The connection's descriptor, reported with the address as the private `__fd`
@@ -103,6 +107,7 @@ impl Default for Config {
             heartbeat_ttl: None,
             heartbeat_timeout: None,
             handshake_ivl: Some(Duration::from_millis(30_000)),
+            zap_domain: Vec::new(),
             peer_address: String::new(),
             source_fd: -1,
             mechanism: Mechanism::Null,
@@ -122,6 +127,10 @@ pub enum Event {
     /// their identity frame has arrived, and libzmq raises no monitor event for them
     /// (check `peer_version().0 < 3`).
     HandshakeSucceeded,
+    /// The handshake waits for the ZAP handler (`Config::zap_domain` set): send these
+    /// frames to it after an empty delimiter, then give its reply to `zap_reply` (or
+    /// call `zap_unavailable` when no handler is bound).
+    ZapRequest(Vec<Vec<u8>>),
     /// A received data frame (`more()` set when another part follows), carrying the
     /// connection's properties as metadata (ZMTP 3 only). SUBSCRIBE/CANCEL commands
     /// reach PUB/XPUB sockets as `1 topic` / `0 topic` messages; for a ZMTP 1.0 peer
@@ -160,6 +169,10 @@ pub enum Error {
     /// No frame within `ZMQ_HEARTBEAT_TIMEOUT` after a PING, or within the TTL the
     /// peer's PING announced.
     HeartbeatTimeout,
+    /// The ZAP handler's reply was unusable: the `ZMQ_PROTOCOL_ERROR_ZAP_*` code.
+    Zap(i32),
+    /// The ZAP handler refused the peer with this status (300, 400 or 500).
+    AuthFailed(u16),
 }
 
 impl Error {
@@ -173,6 +186,7 @@ impl Error {
             Error::MechanismMismatch => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
             Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
             Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
+            Error::Zap(code) => Some(*code),
             _ => None,
         }
     }
@@ -185,6 +199,7 @@ impl Error {
                 [d @ b'3'..=b'5', b'0', b'0'] => Some(i32::from(d - b'0') * 100),
                 _ => None,
             },
+            Error::AuthFailed(status) => Some(i32::from(*status)),
             _ => None,
         }
     }
@@ -231,6 +246,8 @@ impl std::fmt::Display for Error {
             Error::InvalidFrame => f.write_str("invalid frame"),
             Error::HandshakeTimeout => f.write_str("handshake timed out"),
             Error::HeartbeatTimeout => f.write_str("heartbeat timed out"),
+            Error::Zap(code) => write!(f, "unusable ZAP reply (protocol error {code:#x})"),
+            Error::AuthFailed(status) => write!(f, "ZAP handler refused the peer ({status})"),
         }
     }
 }

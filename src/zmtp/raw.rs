@@ -159,6 +159,13 @@ impl Engine {
         }
     }
 
+    pub fn zmtp_mut(&mut self) -> Option<&mut Connection> {
+        match self {
+            Engine::Zmtp(c) => Some(c),
+            Engine::Raw(_) => None,
+        }
+    }
+
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
         match self {
             Engine::Zmtp(c) => c.handle_input(data, now),

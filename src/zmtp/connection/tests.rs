@@ -38,7 +38,7 @@ fn messages(c: &mut Connection) -> Vec<(Vec<u8>, bool)> {
         .into_iter()
         .filter_map(|e| match e {
             Event::Message(m) => Some((m.data().to_vec(), m.more())),
-            Event::HandshakeSucceeded => None,
+            Event::HandshakeSucceeded | Event::ZapRequest(_) => None,
         })
         .collect()
 }
@@ -875,5 +875,78 @@ fn throughput() {
             count as f64 / el.as_secs_f64() / 1e3,
             (count * size) as f64 / el.as_secs_f64() / 1e6
         );
+    }
+}
+
+fn zap_reply(status: &[u8], user: &[u8], metadata: &[u8]) -> Vec<Msg> {
+    let parts: [&[u8]; 7] = [b"", b"1.0", b"1", status, b"", user, metadata];
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut m = Msg::from_slice(p);
+            m.set_more(i < 6);
+            m
+        })
+        .collect()
+}
+
+/// A server with a ZAP domain holds its READY until the handler answers; on 200 the
+/// handler's User-Id and properties join the connection's metadata.
+#[test]
+fn zap_holds_ready_until_the_handler_approves() {
+    let now = Instant::now();
+    let mut server_cfg = cfg(socket_type::DEALER);
+    server_cfg.zap_domain = b"dom".to_vec();
+    server_cfg.peer_address = "127.0.0.1".into();
+    let mut s = Connection::new(server_cfg, now);
+    let mut c = Connection::new(cfg(socket_type::DEALER), now);
+    pump(&mut s, &mut c, 4096, now);
+    let ev = events(&mut s);
+    let [Event::ZapRequest(req)] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(req[2], b"dom");
+    assert_eq!(req[3], b"127.0.0.1");
+    assert_eq!(req[5], b"NULL");
+    assert!(
+        !s.is_ready() && !c.is_ready(),
+        "no READY from the server yet"
+    );
+
+    s.zap_reply(
+        &zap_reply(b"200", b"alice", b"\x05Hello\x00\x00\x00\x05World"),
+        now,
+    )
+    .unwrap();
+    pump(&mut s, &mut c, 4096, now);
+    assert!(s.is_ready() && c.is_ready());
+    let md = s.metadata().unwrap();
+    assert_eq!(md.get("User-Id").unwrap().to_bytes(), b"alice");
+    assert_eq!(md.get("Hello").unwrap().to_bytes(), b"World");
+}
+
+/// 400 refuses the peer with an ERROR command carrying the status; 300 says nothing.
+#[test]
+fn zap_refusal_ends_the_handshake() {
+    for (status, tells_peer) in [(&b"400"[..], true), (&b"300"[..], false)] {
+        let now = Instant::now();
+        let mut server_cfg = cfg(socket_type::DEALER);
+        server_cfg.zap_domain = b"dom".to_vec();
+        let mut s = Connection::new(server_cfg, now);
+        let mut c = Connection::new(cfg(socket_type::DEALER), now);
+        pump(&mut s, &mut c, 4096, now);
+        let _ = events(&mut s);
+        let err = s.zap_reply(&zap_reply(status, b"", b""), now).unwrap_err();
+        assert_eq!(
+            err.auth_failure_status(),
+            Some(i32::from(status[0] - b'0') * 100)
+        );
+        let out = s.pending_output().to_vec();
+        assert_eq!(out.windows(6).any(|w| w == b"\x05ERROR"), tells_peer);
+        if tells_peer {
+            assert!(c.handle_input(&out, now).is_err());
+            assert_eq!(c.error().unwrap().auth_failure_status(), Some(400));
+        }
     }
 }
