@@ -2,6 +2,7 @@
  * zmq_connect_peer, SCATTER/GATHER, CHANNEL; their single-frame rule (EINVAL on
  * ZMQ_SNDMORE); no ZMQ_FD; and a socket shared by threads: one thread blocked in recv
  * while another sends on the same socket, over inproc and tcp. */
+#include <poll.h>
 #include <pthread.h>
 
 #include "testutil.h"
@@ -245,6 +246,39 @@ static void test_shared_socket (void *ctx, const char *transport)
     CHECK (zmq_close (server) == 0);
 }
 
+/* zmq_poller_fd: only for a poller holding a thread-safe socket; it turns readable
+ * when the socket has something for zmq_poller_wait. */
+static void test_poller_fd (void *ctx)
+{
+    void *dealer = zmq_socket (ctx, ZMQ_DEALER);
+    void *p = zmq_poller_new ();
+    CHECK (zmq_poller_add (p, dealer, NULL, ZMQ_POLLIN) == 0);
+    zmq_fd_t fd;
+    CHECK_ERRNO (zmq_poller_fd (p, &fd), EINVAL);
+    CHECK (zmq_poller_destroy (&p) == 0);
+    CHECK (zmq_close (dealer) == 0);
+
+    void *server = new_socket (ctx, ZMQ_SERVER);
+    CHECK (zmq_bind (server, "inproc://poller-fd") == 0);
+    void *client = new_socket (ctx, ZMQ_CLIENT);
+    CHECK (zmq_connect (client, "inproc://poller-fd") == 0);
+    p = zmq_poller_new ();
+    CHECK (zmq_poller_add (p, server, server, ZMQ_POLLIN) == 0);
+    CHECK (zmq_poller_fd (p, &fd) == 0);
+    zmq_poller_event_t ev;
+    /* Whatever the descriptor said so far, nothing is there yet. */
+    CHECK_ERRNO (zmq_poller_wait (p, &ev, 0), EAGAIN);
+    send_str (client, "ping");
+    struct pollfd pfd = {fd, POLLIN, 0};
+    CHECK_EQ_INT (1, poll (&pfd, 1, 5000));
+    CHECK (zmq_poller_wait (p, &ev, 0) == 0);
+    CHECK (ev.socket == server && (ev.events & ZMQ_POLLIN));
+    recv_msg_str (server, "ping");
+    CHECK (zmq_poller_destroy (&p) == 0);
+    CHECK (zmq_close (client) == 0);
+    CHECK (zmq_close (server) == 0);
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -257,6 +291,7 @@ int main (void)
         test_shared_socket (ctx, transports[i]);
     }
     test_peer (ctx);
+    test_poller_fd (ctx);
     CHECK (zmq_ctx_term (ctx) == 0);
     printf ("test_thread_safe_types: OK\n");
     return 0;

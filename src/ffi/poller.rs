@@ -2,6 +2,7 @@
 //! with the same machinery as `zmq_poll`.
 
 use std::ffi::{c_int, c_long, c_short, c_void};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
 use super::socket::with_socket;
@@ -24,6 +25,10 @@ struct Item {
 #[derive(Default)]
 pub(crate) struct Poller {
     items: Vec<Item>,
+    /// `zmq_poller_fd`: an epoll set of every item's descriptor, readable while any of
+    /// them is; made on first request and kept in step with the items.
+    epoll: Option<OwnedFd>,
+    registered: Vec<RawFd>,
 }
 
 static POLLERS: Registry<Poller> = Registry::new(0xcafe_babe);
@@ -66,18 +71,77 @@ impl Poller {
             return Err(Errno::EINVAL);
         }
         self.items.push(item);
-        Ok(())
+        self.sync_epoll()
     }
 
     fn modify(&mut self, socket: usize, fd: zmq_fd_t, events: c_short) -> Result<()> {
         let i = self.find(socket, fd).ok_or(Errno::EINVAL)?;
         self.items[i].events = events;
-        Ok(())
+        self.sync_epoll()
     }
 
     fn remove(&mut self, socket: usize, fd: zmq_fd_t) -> Result<()> {
         let i = self.find(socket, fd).ok_or(Errno::EINVAL)?;
         self.items.remove(i);
+        self.sync_epoll()
+    }
+
+    /// The descriptor `zmq_poller_fd` gives: as libzmq, only for a poller that holds a
+    /// thread-safe socket (EINVAL otherwise).
+    fn fd(&mut self) -> Result<RawFd> {
+        let has_thread_safe = self.items.iter().any(|i| {
+            i.socket != 0
+                && with_socket(i.socket as *mut c_void, |s| {
+                    Ok(crate::pattern::is_thread_safe(s.socket_type()))
+                })
+                .unwrap_or(false)
+        });
+        if !has_thread_safe {
+            return Err(Errno::EINVAL);
+        }
+        if self.epoll.is_none() {
+            // SAFETY: plain syscall; the result is checked.
+            let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+            if fd < 0 {
+                return Err(last_errno());
+            }
+            // SAFETY: a fresh descriptor nothing else owns.
+            self.epoll = Some(unsafe { OwnedFd::from_raw_fd(fd) });
+            self.sync_epoll()?;
+        }
+        Ok(self.epoll.as_ref().map_or(-1, |e| e.as_raw_fd()))
+    }
+
+    /// Registers the current items' descriptors in the epoll set, if there is one.
+    fn sync_epoll(&mut self) -> Result<()> {
+        let Some(ep) = self.epoll.as_ref().map(|e| e.as_raw_fd()) else {
+            return Ok(());
+        };
+        for fd in self.registered.drain(..) {
+            // SAFETY: removes a descriptor from our own epoll set; failure (it was
+            // closed meanwhile) leaves nothing to undo.
+            unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
+        }
+        for item in self.items.iter().filter(|i| i.events != 0) {
+            let (fd, interest) = if item.socket != 0 {
+                // A socket closed meanwhile has nothing left to signal.
+                let Ok(fd) = with_socket(item.socket as *mut c_void, |s| Ok(s.fd())) else {
+                    continue;
+                };
+                (fd, libc::POLLIN)
+            } else {
+                (item.fd, super::poll::fd_interest(item.events))
+            };
+            let mut ev = libc::epoll_event {
+                events: interest as u32,
+                u64: fd as u64,
+            };
+            // SAFETY: a valid epoll_event on the stack; poll and epoll share the
+            // POLLIN/POLLOUT/POLLPRI bit values.
+            if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, fd, &mut ev) } == 0 {
+                self.registered.push(fd);
+            }
+        }
         Ok(())
     }
 
@@ -320,9 +384,16 @@ pub unsafe extern "C" fn zmq_poller_wait(
     rc.min(0)
 }
 
-/// Only thread-safe sockets (not implemented) have a poller descriptor.
+/// A descriptor that turns readable when `zmq_poller_wait` may find something.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_poller_fd(p: *mut c_void, fd: *mut zmq_fd_t) -> c_int {
-    let _ = fd;
-    status(poller(p).and(Err(Errno::EINVAL)))
+    status((|| {
+        let got = with_poller(p, Poller::fd)?;
+        if fd.is_null() {
+            return Err(Errno::EFAULT);
+        }
+        // SAFETY: non-NULL pointer to the caller's descriptor variable.
+        unsafe { *fd = got };
+        Ok(0)
+    })())
 }
