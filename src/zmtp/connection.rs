@@ -169,6 +169,12 @@ impl Connection {
 
     fn on_greeting(&mut self, detected: Detected) {
         let st = &mut self.st;
+        if !matches!(detected, Detected::V3 { .. }) {
+            // A 1.0/2.0 peer has no mechanism: libzmq 4.3.5 ends its handshake, and
+            // ZMQ_HANDSHAKE_IVL with it, at the greeting; the identity frame may come
+            // whenever (4.3.4 still timed it out).
+            st.handshake_deadline = None;
+        }
         match detected {
             Detected::Unversioned => {
                 st.unversioned = true;

@@ -423,6 +423,26 @@ fn handshake_times_out() {
 }
 
 #[test]
+fn legacy_peers_are_out_of_the_handshake_timer_after_their_greeting() {
+    let now = Instant::now();
+    let mut c = cfg(socket_type::ROUTER);
+    c.handshake_ivl = Some(Duration::from_millis(100));
+    let mut v2 = greeting::signature(0).to_vec();
+    v2.extend([1, socket_type::DEALER as u8]);
+    let late = now + Duration::from_secs(10);
+    // Half a greeting is still timed; any first byte but FF is a whole one (1.0).
+    for (peer, half) in [(&v2[..], 5), (&b"GET / HTTP/1.1\r\n"[..], 0)] {
+        let mut conn = Connection::new(c.clone(), now);
+        conn.handle_input(&peer[..half], now).unwrap();
+        assert_eq!(conn.poll_timeout(), Some(now + Duration::from_millis(100)));
+        conn.handle_input(&peer[half..], now).unwrap();
+        assert!(!conn.is_ready(), "no identity frame yet");
+        assert_eq!(conn.poll_timeout(), None);
+        conn.handle_timeout(late).unwrap();
+    }
+}
+
+#[test]
 fn maxmsgsize_fails_before_allocating() {
     let now = Instant::now();
     let mut c = cfg(socket_type::PULL);
