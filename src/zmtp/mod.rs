@@ -178,11 +178,10 @@ pub enum Error {
 impl Error {
     /// The `ZMQ_PROTOCOL_ERROR_*` value of the `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`
     /// event libzmq raises for this failure, when it raises one. (For a malformed or
-    /// incompatible READY and an oversize frame libzmq raises none: only
-    /// `ZMQ_EVENT_DISCONNECTED`.)
+    /// incompatible READY, an oversize frame and a ZMTP 1.0/2.0 peer refused because
+    /// ZAP is on, libzmq raises none: only `ZMQ_EVENT_DISCONNECTED`.)
     pub fn protocol_error_code(&self) -> Option<i32> {
         match self {
-            Error::BadSignature => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
             Error::MechanismMismatch => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
             Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
             Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
