@@ -59,6 +59,31 @@ pub struct SessionOptions {
     pub hiccup_msg: Vec<u8>,
     /// With ZMQ_ZAP_DOMAIN set: the context, where the handshake finds the ZAP handler.
     pub zap_ctx: Option<Arc<crate::ctx::Ctx>>,
+    /// ZMQ_SOCKS_PROXY for tcp connects, with its credentials.
+    pub socks: Option<SocksProxy>,
+}
+
+/// A SOCKS5 proxy that tcp connects go through.
+#[derive(Debug, Clone)]
+pub struct SocksProxy {
+    /// `[source;]host:port`, resolved at every attempt (as libzmq does).
+    pub address: String,
+    /// ZMQ_IPV6, for resolving the proxy's name.
+    pub ipv6: bool,
+    /// Username and password (RFC 1929), with a username set.
+    pub credentials: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// What a connecter connects to.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    Direct(Address),
+    /// The destination as given to zmq_connect, through `SessionOptions::socks`: a
+    /// name is left for the proxy to resolve.
+    Socks {
+        host: String,
+        port: u16,
+    },
 }
 
 #[derive(Debug)]
@@ -72,7 +97,7 @@ pub enum IoCommand {
     },
     Connect {
         endpoint_id: u64,
-        address: Address,
+        peer: Peer,
         endpoint: String,
         socket: SocketLink,
         opts: Arc<SessionOptions>,
@@ -323,7 +348,7 @@ impl Worker {
             }
             IoCommand::Connect {
                 endpoint_id,
-                address,
+                peer,
                 endpoint,
                 socket,
                 opts,
@@ -334,7 +359,7 @@ impl Worker {
                 let mut s = Session::connecter(
                     Self::token(i),
                     endpoint_id,
-                    address,
+                    peer,
                     endpoint,
                     socket,
                     opts,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use mio::{Interest, Registry, Token};
 
-use super::{reconnect_delay, SessionOptions, SocketLink};
+use super::{reconnect_delay, Peer, SessionOptions, SocketLink};
 use crate::constants::{
     ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_CLOSED, ZMQ_EVENT_CONNECTED, ZMQ_EVENT_CONNECT_DELAYED,
     ZMQ_EVENT_CONNECT_RETRIED,
@@ -18,7 +18,8 @@ use crate::constants::{ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT};
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pipe::{self, PipeEnd, Read as PipeRead};
-use crate::transport::{Address, Stream};
+use crate::transport::socks::{Progress, Socks5Client};
+use crate::transport::{self, Stream};
 use crate::zmtp::{zap, Engine, Event};
 
 /// Bytes read from the kernel in one call.
@@ -31,7 +32,7 @@ pub(super) enum Step {
 
 enum Kind {
     Connect {
-        address: Address,
+        peer: Peer,
         attempt: u32,
         retry_at: Option<Instant>,
         /// The pipe outlives connections (made at zmq_connect time).
@@ -49,6 +50,8 @@ pub(super) struct Session {
     kind: Kind,
     stream: Option<Stream>,
     connecting: bool,
+    /// Connected to the SOCKS proxy, asking it for the destination: no engine yet.
+    socks: Option<Socks5Client>,
     conn: Option<Engine>,
     pipe: Option<PipeEnd>,
     /// The pipe to the ZAP handler while a request is out.
@@ -94,6 +97,7 @@ impl Session {
             kind,
             stream: None,
             connecting: false,
+            socks: None,
             conn: None,
             pipe: None,
             zap: None,
@@ -116,7 +120,7 @@ impl Session {
     pub(super) fn connecter(
         token: Token,
         endpoint_id: u64,
-        address: Address,
+        peer: Peer,
         endpoint: String,
         socket: SocketLink,
         opts: Arc<SessionOptions>,
@@ -130,7 +134,7 @@ impl Session {
             socket,
             opts,
             Kind::Connect {
-                address,
+                peer,
                 attempt: 0,
                 retry_at: None,
                 persistent_pipe,
@@ -190,19 +194,26 @@ impl Session {
         cfg.source_fd = self.stream.as_ref().map_or(-1, Stream::raw_fd);
         self.conn = Some(Engine::new(cfg, now));
         self.buf.resize(READ_CHUNK, 0);
-        let connected_to = matches!(self.kind, Kind::Connect { .. }).then_some(&*self.endpoint);
-        self.ends = crate::monitor::Endpoints::of_stream(self.stream.as_ref(), connected_to);
+        let connected_to =
+            matches!(self.kind, Kind::Connect { .. }).then(|| self.connect_endpoint());
+        self.ends =
+            crate::monitor::Endpoints::of_stream(self.stream.as_ref(), connected_to.as_deref());
     }
 
     pub(super) fn start_connect(&mut self, registry: &Registry, now: Instant) {
-        let Kind::Connect {
-            address, retry_at, ..
-        } = &mut self.kind
-        else {
+        let Kind::Connect { peer, retry_at, .. } = &mut self.kind else {
             return;
         };
         *retry_at = None;
-        match Stream::connect(address, &self.opts.tuning) {
+        let stream = match (peer, &self.opts.socks) {
+            (Peer::Direct(address), _) => Stream::connect(address, &self.opts.tuning),
+            (Peer::Socks { .. }, Some(proxy)) => {
+                transport::tcp_connect_address(&proxy.address, proxy.ipv6)
+                    .and_then(|a| Stream::connect(&a, &self.opts.tuning))
+            }
+            (Peer::Socks { .. }, None) => Err(crate::error::Errno::EINVAL),
+        };
+        match stream {
             Ok(stream) => {
                 self.stream = Some(stream);
                 self.connecting = true;
@@ -321,30 +332,114 @@ impl Session {
             }
             let outcome = self.stream.as_ref().map(Stream::take_error);
             match outcome {
-                Some(Ok(None)) => {
-                    self.connecting = false;
-                    if let Kind::Connect { attempt, .. } = &mut self.kind {
-                        *attempt = 0;
+                Some(Ok(None)) => match self.socks_client() {
+                    Some(Ok(client)) => {
+                        self.connecting = false;
+                        self.socks = Some(client);
                     }
-                    let peer = self
-                        .stream
-                        .as_ref()
-                        .map(Stream::peer_address)
-                        .unwrap_or_default();
-                    self.start_connection(peer, now);
-                    self.connection_event(ZMQ_EVENT_CONNECTED);
-                }
+                    Some(Err(())) => return self.disconnected(now, registry, false),
+                    None => {
+                        self.connecting = false;
+                        self.connected(now);
+                    }
+                },
                 _ => return self.disconnected(now, registry, false),
             }
         }
         let Some(mut conn) = self.conn.take() else {
-            return Step::Continue;
+            return match self.pump_socks() {
+                Ok(false) => Step::Continue,
+                // As libzmq: a refusal by the proxy is no protocol error; retry later.
+                Err(()) => self.disconnected(now, registry, false),
+                Ok(true) => {
+                    self.socks = None;
+                    self.connected(now);
+                    self.pump(now, registry, io_mailbox)
+                }
+            };
         };
         let step = self.pump_connection(&mut conn, now, io_mailbox);
         self.conn = Some(conn);
         match step {
             Ok(()) => self.finished_step(),
             Err(protocol) => self.disconnected(now, registry, protocol),
+        }
+    }
+
+    /// The connect (through the proxy, if any) completed: the ZMTP engine takes over.
+    fn connected(&mut self, now: Instant) {
+        if let Kind::Connect { attempt, .. } = &mut self.kind {
+            *attempt = 0;
+        }
+        let peer = self
+            .stream
+            .as_ref()
+            .map(Stream::peer_address)
+            .unwrap_or_default();
+        self.start_connection(peer, now);
+        self.connection_event(ZMQ_EVENT_CONNECTED);
+    }
+
+    /// The SOCKS exchange a connect through a proxy needs, `None` for a direct one.
+    fn socks_client(&self) -> Option<Result<Socks5Client, ()>> {
+        let Kind::Connect {
+            peer: Peer::Socks { host, port },
+            ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let creds = self
+            .opts
+            .socks
+            .as_ref()
+            .and_then(|p| p.credentials.as_ref());
+        let creds = creds.map(|(u, p)| (u.as_slice(), p.as_slice()));
+        Some(Socks5Client::new(host, *port, creds).map_err(|_| ()))
+    }
+
+    /// Moves the SOCKS exchange on as far as the stream allows. Only the bytes of the
+    /// proxy's replies are read: whatever follows is the destination's, for the engine.
+    /// `Ok(true)` once it succeeded, `Ok(false)` while waiting (also when there is no
+    /// exchange, and no engine, at all), `Err` when it failed.
+    fn pump_socks(&mut self) -> Result<bool, ()> {
+        let (Some(client), Some(stream)) = (self.socks.as_mut(), self.stream.as_mut()) else {
+            return Ok(false);
+        };
+        let mut buf = [0u8; 4 + 1 + 255 + 2];
+        loop {
+            match client.progress() {
+                Progress::Done => return Ok(true),
+                Progress::Failed(_) => return Err(()),
+                Progress::NeedMore => {}
+            }
+            if !client.pending_output().is_empty() {
+                if !self.writable {
+                    return Ok(false);
+                }
+                match stream.write(client.pending_output()) {
+                    Ok(0) => return Err(()),
+                    Ok(n) => client.consume_output(n),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return Err(()),
+                }
+                continue;
+            }
+            let want = client.input_wanted().min(buf.len());
+            if !self.readable || want == 0 {
+                return Ok(false);
+            }
+            match stream.read(&mut buf[..want]) {
+                // The proxy hung up mid-exchange.
+                Ok(0) => return Err(()),
+                Ok(n) => {
+                    client.handle_input(&buf[..n]);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(()),
+            }
         }
     }
 
@@ -627,6 +722,7 @@ impl Session {
             }
         }
         self.connecting = false;
+        self.socks = None;
         self.readable = false;
         self.writable = false;
         if let Some(p) = &self.pipe {
@@ -696,9 +792,24 @@ impl Session {
             .emit(event, fd as u64, || self.ends.clone());
     }
 
+    /// The remote endpoint of a connecter's events: libzmq names the proxy, when the
+    /// connection goes through one.
+    fn connect_endpoint(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.kind, &self.opts.socks) {
+            (
+                Kind::Connect {
+                    peer: Peer::Socks { .. },
+                    ..
+                },
+                Some(proxy),
+            ) => format!("tcp://{}", proxy.address).into(),
+            _ => self.endpoint.as_str().into(),
+        }
+    }
+
     /// An event of a connecter between connections (named by the connect endpoint).
     fn connecter_event(&self, event: c_int, value: u64) {
-        let ends = || crate::monitor::Endpoints::connect(&self.endpoint);
+        let ends = || crate::monitor::Endpoints::connect(&self.connect_endpoint());
         self.socket.monitor.emit(event, value, ends);
     }
 
@@ -710,7 +821,9 @@ impl Session {
                 crate::monitor::connection_failed(&self.socket.monitor, conn, fd, &self.ends)
             }
             // A connect that did not complete: libzmq closes its descriptor.
-            None if self.connecting => self.connecter_event(ZMQ_EVENT_CLOSED, fd as u64),
+            None if self.connecting || self.socks.is_some() => {
+                self.connecter_event(ZMQ_EVENT_CLOSED, fd as u64)
+            }
             None => {}
         }
     }

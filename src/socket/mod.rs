@@ -404,6 +404,16 @@ impl Socket {
             disconnect_msg: o.disconnect().to_vec(),
             hiccup_msg: o.hiccup().to_vec(),
             zap_ctx: (!o.zap_domain.is_empty()).then(|| self.ctx.clone()),
+            socks: (!o.socks_proxy_address.is_empty()).then(|| io_thread::SocksProxy {
+                address: String::from_utf8_lossy(&o.socks_proxy_address).into_owned(),
+                ipv6: o.ipv6,
+                credentials: (!o.socks_proxy_username.is_empty()).then(|| {
+                    (
+                        o.socks_proxy_username.clone(),
+                        o.socks_proxy_password.clone(),
+                    )
+                }),
+            }),
         })
     }
 
@@ -453,7 +463,13 @@ impl Socket {
     }
 
     fn connect_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
-        let address = self.wire_address(proto, addr, false)?;
+        let peer = if proto == "tcp" && !self.options.socks_proxy_address.is_empty() {
+            // As libzmq: the destination is not resolved here, the proxy does that.
+            let (host, port) = transport::socks::parse_destination(addr)?;
+            io_thread::Peer::Socks { host, port }
+        } else {
+            io_thread::Peer::Direct(self.wire_address(proto, addr, false)?)
+        };
         let io = self.ctx.io_mailbox()?;
         // The pipe exists from now on, so messages (and subscriptions) queue before the
         // connection does, unless ZMQ_IMMEDIATE asks to wait for it. A ROUTER learns the
@@ -473,7 +489,7 @@ impl Socket {
         let id = io_thread::next_endpoint_id();
         io.send(Command::Io(Box::new(IoCommand::Connect {
             endpoint_id: id,
-            address,
+            peer,
             endpoint: uri.to_owned(),
             socket: self.link(),
             opts: self.session_options(),

@@ -1,6 +1,8 @@
 //! Transports that run over the kernel: tcp and ipc. Address parsing and resolution
 //! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
 
+pub mod socks;
+
 use std::ffi::CString;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
