@@ -18,11 +18,6 @@
 /* A fresh context per case. */
 static void *ctx;
 
-static void set_int (void *s, int option, int value)
-{
-    CHECK (zmq_setsockopt (s, option, &value, sizeof value) == 0);
-}
-
 static void *sock (int type)
 {
     void *s = zmq_socket (ctx, type);

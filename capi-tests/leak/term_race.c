@@ -12,11 +12,6 @@
  * (a failed check) instead of a hang. Generous: valgrind is slow. */
 #define TIMEOUT_MS 60000
 
-static void set_int (void *s, int option, int value)
-{
-    CHECK (zmq_setsockopt (s, option, &value, sizeof value) == 0);
-}
-
 static void *sock (void *ctx, int type, int linger)
 {
     void *s = zmq_socket (ctx, type);
