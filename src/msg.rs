@@ -467,6 +467,64 @@ fn raw_slice<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(ptr, len) }
 }
 
+/// A message body that arrives in pieces (a frame spread over several reads): filled
+/// in place, without zeroing it first or copying it again once complete. The message
+/// is only handed out whole, so its uninitialised part is never read.
+pub struct Filling {
+    msg: Msg,
+    filled: usize,
+}
+
+impl std::fmt::Debug for Filling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Filling")
+            .field("size", &self.msg.size())
+            .field("filled", &self.filled)
+            .finish()
+    }
+}
+
+impl Filling {
+    /// Room for `size` bytes; ENOMEM when memory is exhausted.
+    pub fn new(size: usize) -> Result<Filling> {
+        Ok(Filling {
+            msg: Msg::with_size_uninit(size)?,
+            filled: 0,
+        })
+    }
+
+    /// The body's full size.
+    pub fn size(&self) -> usize {
+        self.msg.size()
+    }
+
+    /// Bytes still missing.
+    pub fn remaining(&self) -> usize {
+        self.msg.size() - self.filled
+    }
+
+    /// Appends the front of `src` (as much as fits); returns how many bytes it took.
+    pub fn fill(&mut self, src: &[u8]) -> usize {
+        let n = src.len().min(self.remaining());
+        let dst = self.msg.data_ptr();
+        // SAFETY: the fresh body has `size` bytes, of which `filled + n` <= size; the
+        // message is ours alone (never shared before `finish`), and `src` is a
+        // different allocation.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst.add(self.filled), n) };
+        self.filled += n;
+        n
+    }
+
+    /// The message, once every byte is in.
+    pub fn finish(self) -> std::result::Result<Msg, Filling> {
+        if self.remaining() == 0 {
+            Ok(self.msg)
+        } else {
+            Err(self)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,6 +593,30 @@ mod tests {
         assert_eq!(m.group().to_bytes(), b"weather");
         assert_eq!(m.set_group(&[b'a'; 256]), Err(Errno::EINVAL));
         m.set_group(&[b'a'; 255]).unwrap();
+    }
+
+    #[test]
+    fn filling_builds_the_body_piece_by_piece() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
+        let mut f = Filling::new(data.len()).unwrap();
+        for chunk in data.chunks(7_777) {
+            assert_eq!(f.fill(chunk), chunk.len());
+            f = match f.finish() {
+                Ok(m) => {
+                    assert_eq!(m.data(), &data[..]);
+                    return;
+                }
+                Err(f) => f,
+            };
+        }
+        panic!("never complete");
+    }
+
+    #[test]
+    fn filling_takes_no_more_than_its_size() {
+        let mut f = Filling::new(3).unwrap();
+        assert_eq!(f.fill(b"abcdef"), 3);
+        assert_eq!(f.finish().ok().unwrap().data(), b"abc");
     }
 
     #[test]

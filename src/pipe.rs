@@ -25,6 +25,19 @@ pub type PipeId = u64;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// Keeps a value on cache lines of its own: the writer's and the reader's counters
+/// sharing one would bounce it between their cores on every message.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Own<T>(T);
+
+impl<T> std::ops::Deref for Own<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// One direction of a pipe.
 #[derive(Debug)]
 struct Queue {
@@ -32,9 +45,9 @@ struct Queue {
     /// With ZMQ_CONFLATE: only the newest message is kept.
     latest: Option<Mutex<Option<Msg>>>,
     /// Complete messages published by the writer.
-    written: AtomicU64,
+    written: Own<AtomicU64>,
     /// Complete messages taken by the reader, as last reported to the writer.
-    read: AtomicU64,
+    read: Own<AtomicU64>,
     reader_idle: AtomicBool,
     writer_blocked: AtomicBool,
 }
@@ -44,8 +57,8 @@ impl Queue {
         Queue {
             frames: SegQueue::new(),
             latest: conflate.then(|| Mutex::new(None)),
-            written: AtomicU64::new(0),
-            read: AtomicU64::new(0),
+            written: Own::default(),
+            read: Own::default(),
             reader_idle: AtomicBool::new(false),
             writer_blocked: AtomicBool::new(false),
         }
@@ -157,9 +170,14 @@ pub enum Read {
 pub struct PipeEnd {
     shared: Arc<Shared>,
     side: usize,
-    /// Complete messages this end has published / taken (mirrors of the atomics).
+    /// Complete messages this end has written / taken (mirrors of the atomics).
     written: u64,
     read: u64,
+    /// The peer's published count as last loaded: messages below it are known to be
+    /// there without touching the shared counter.
+    known_written: u64,
+    /// Written messages not yet published (`write_batched`).
+    unpublished: bool,
     /// In the middle of a multipart message, inbound / outbound.
     reading_more: bool,
     writing_more: bool,
@@ -180,6 +198,8 @@ impl PipeEnd {
             side,
             written: 0,
             read: 0,
+            known_written: 0,
+            unpublished: false,
             reading_more: false,
             writing_more: false,
             partial: Vec::new(),
@@ -278,11 +298,44 @@ impl PipeEnd {
         self.writing_more = more;
         if !more {
             self.written += 1;
-            q.written.store(self.written, SeqCst);
-            if q.reader_idle.load(SeqCst) && q.reader_idle.swap(false, SeqCst) {
-                self.notify_peer(Command::ActivateRead);
+            self.flush();
+        }
+    }
+
+    /// Like `write`, but whole messages stay unseen by the reader until `flush`: an
+    /// I/O thread delivering a batch of decoded messages publishes (and wakes the
+    /// reader) once per batch, not once per message.
+    pub fn write_batched(&mut self, msg: Msg) {
+        let more = msg.more();
+        let q = &self.shared.queues[self.side];
+        match &q.latest {
+            Some(_) => return self.write(msg),
+            None if more => self.partial.push(msg),
+            None => {
+                for f in self.partial.drain(..) {
+                    q.frames.push(f);
+                }
+                q.frames.push(msg);
+                self.written += 1;
+                self.unpublished = true;
             }
         }
+        self.writing_more = more;
+    }
+
+    /// Publishes what `write_batched` queued, waking an idle reader.
+    pub fn flush(&mut self) {
+        self.unpublished = false;
+        let q = &self.shared.queues[self.side];
+        q.written.store(self.written, SeqCst);
+        if q.reader_idle.load(SeqCst) && q.reader_idle.swap(false, SeqCst) {
+            self.notify_peer(Command::ActivateRead);
+        }
+    }
+
+    /// Whether `write_batched` left messages to `flush`.
+    pub fn has_unpublished(&self) -> bool {
+        self.unpublished
     }
 
     /// Whether a frame can be read now, without taking it.
@@ -290,16 +343,21 @@ impl PipeEnd {
         if self.reading_more {
             return true;
         }
-        let q = self.inbound();
+        if self.known_written > self.read {
+            return true;
+        }
+        let q = &self.shared.queues[1 - self.side];
         if let Some(latest) = &q.latest {
             return latest.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         }
-        if q.written.load(SeqCst) > self.read {
+        self.known_written = q.written.load(SeqCst);
+        if self.known_written > self.read {
             return true;
         }
         q.reader_idle.store(true, SeqCst);
         // Re-check: the writer may have published before seeing the flag.
-        q.written.load(SeqCst) > self.read
+        self.known_written = q.written.load(SeqCst);
+        self.known_written > self.read
     }
 
     /// Takes the next frame of the current or next complete message.
@@ -403,6 +461,9 @@ impl PipeEnd {
 
     /// Closes this end: the peer may still read what was sent, then finishes.
     pub fn close(mut self) {
+        if self.unpublished {
+            self.flush();
+        }
         if let Some(msg) = self.shared.disconnect_msgs[self.side].get() {
             if !self.peer_closed() {
                 let msg = Msg::from_slice(msg);
@@ -488,6 +549,32 @@ mod tests {
             cmds += 1;
         });
         assert_eq!(cmds, 1);
+    }
+
+    #[test]
+    fn batched_writes_appear_at_flush_with_one_wakeup() {
+        let (mut a, mut b) = pair(cfg(100), Some(cfg(100)));
+        let mb = Arc::new(Mailbox::new().unwrap());
+        b.attach(mb.clone());
+        assert!(matches!(b.read(), Read::Empty));
+        for i in 0..5u8 {
+            a.write_batched(frame(&[i], false));
+        }
+        assert!(a.has_unpublished());
+        assert!(matches!(b.read(), Read::Empty), "unseen before the flush");
+        assert!(!mb.wait(Some(std::time::Duration::ZERO)).unwrap());
+        a.flush();
+        let mut cmds = 0;
+        mb.drain(|_| cmds += 1);
+        assert_eq!(cmds, 1);
+        for i in 0..5u8 {
+            assert!(matches!(b.read(), Read::Msg(m) if m.data() == [i]));
+        }
+        // Closing publishes what is left.
+        a.write_batched(frame(b"last", false));
+        a.close();
+        assert!(matches!(b.read(), Read::Msg(m) if m.data() == b"last"));
+        assert!(matches!(b.read(), Read::Finished));
     }
 
     #[test]

@@ -184,6 +184,8 @@ pub(crate) struct Worker {
     /// Which session reads/writes each session-side pipe.
     pipe_owner: HashMap<PipeId, usize>,
     shutting_down: bool,
+    /// Sessions that yielded with work left, driven again before the next wait.
+    again: Vec<usize>,
 }
 
 impl Worker {
@@ -198,6 +200,7 @@ impl Worker {
             free: Vec::new(),
             pipe_owner: HashMap::new(),
             shutting_down: false,
+            again: Vec::new(),
         })
     }
 
@@ -222,9 +225,12 @@ impl Worker {
         let mut events = Events::with_capacity(256);
         loop {
             let now = Instant::now();
-            let timeout = self
-                .next_deadline()
-                .map(|d| d.saturating_duration_since(now));
+            let timeout = if self.again.is_empty() {
+                self.next_deadline()
+                    .map(|d| d.saturating_duration_since(now))
+            } else {
+                Some(std::time::Duration::ZERO)
+            };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     return;
@@ -246,6 +252,9 @@ impl Worker {
                     }
                     _ => {}
                 }
+            }
+            for i in std::mem::take(&mut self.again) {
+                self.drive(i);
             }
             // A single atomic load when the mailbox is empty.
             self.process_commands();
@@ -477,6 +486,7 @@ impl Worker {
             return;
         };
         let step = s.pump(Instant::now(), self.poll.registry(), &self.mailbox);
+        s.flush_pipe();
         if let Some(id) = s.pipe().map(PipeEnd::id) {
             self.pipe_owner.insert(id, i);
         }
@@ -485,6 +495,11 @@ impl Worker {
         }
         match step {
             Step::Continue => {}
+            Step::Yield => {
+                if !self.again.contains(&i) {
+                    self.again.push(i);
+                }
+            }
             Step::Done => self.remove(i),
         }
         if self.shutting_down {

@@ -12,6 +12,7 @@
 //! soon as the header is complete, before anything is allocated.
 
 use super::Error;
+use crate::msg::{Filling, Msg};
 
 pub(crate) const FLAG_MORE: u8 = 0x01;
 pub(crate) const FLAG_LONG: u8 = 0x02;
@@ -19,9 +20,6 @@ pub(crate) const FLAG_COMMAND: u8 = 0x04;
 
 /// The longest frame header (v1 long form: FF, u64, flags).
 pub(crate) const MAX_HEADER: usize = 10;
-
-/// A partial-frame buffer grown past this is released after its frame.
-const KEEP_PARTIAL_CAPACITY: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -86,12 +84,36 @@ pub fn encode_frame(out: &mut Vec<u8>, framing: Framing, more: bool, command: bo
     out.extend_from_slice(body);
 }
 
-/// A decoded frame. `body` borrows the input or the decoder.
-#[derive(Debug, PartialEq, Eq)]
+/// A decoded frame.
+#[derive(Debug)]
 pub struct Frame<'a> {
     pub more: bool,
     pub command: bool,
-    pub body: &'a [u8],
+    pub body: Body<'a>,
+}
+
+/// A frame's body: straight from the input when it arrived whole, otherwise the message
+/// the decoder filled as it came (so it is not copied again).
+#[derive(Debug)]
+pub enum Body<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Msg),
+}
+
+impl Body<'_> {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Body::Borrowed(b) => b,
+            Body::Owned(m) => m.data(),
+        }
+    }
+
+    pub fn into_msg(self) -> Msg {
+        match self {
+            Body::Borrowed(b) => Msg::from_slice(b),
+            Body::Owned(m) => m,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -112,9 +134,7 @@ pub struct Decoder {
     state: State,
     hdr: [u8; MAX_HEADER],
     hdr_len: usize,
-    partial: Vec<u8>,
-    /// `partial` holds a frame already returned; cleared on the next call.
-    partial_returned: bool,
+    partial: Option<Filling>,
 }
 
 impl Decoder {
@@ -124,8 +144,7 @@ impl Decoder {
             state: State::Header,
             hdr: [0; MAX_HEADER],
             hdr_len: 0,
-            partial: Vec::new(),
-            partial_returned: false,
+            partial: None,
         }
     }
 
@@ -133,11 +152,10 @@ impl Decoder {
     #[cfg(test)]
     pub fn buffered(&self) -> usize {
         self.hdr_len
-            + if self.partial_returned {
-                0
-            } else {
-                self.partial.len()
-            }
+            + self
+                .partial
+                .as_ref()
+                .map_or(0, |f| f.size() - f.remaining())
     }
 
     /// Header length implied by its first byte; v1 length 0 is invalid.
@@ -192,13 +210,6 @@ impl Decoder {
         input: &mut &'i [u8],
         max: Option<u64>,
     ) -> Result<Option<Frame<'s>>, Error> {
-        if self.partial_returned {
-            self.partial_returned = false;
-            self.partial.clear();
-            if self.partial.capacity() > KEEP_PARTIAL_CAPACITY {
-                self.partial = Vec::new();
-            }
-        }
         let (more, command, size) = match self.state {
             State::Body {
                 more,
@@ -243,12 +254,10 @@ impl Decoder {
             return Ok(Some(Frame {
                 more,
                 command,
-                body,
+                body: Body::Borrowed(body),
             }));
         }
-        if self.partial.try_reserve_exact(size).is_err() {
-            return Err(Error::OutOfMemory);
-        }
+        self.partial = Some(Filling::new(size).map_err(|_| Error::OutOfMemory)?);
         Ok(self.fill_body(input, more, command, size))
     }
 
@@ -272,26 +281,29 @@ impl Decoder {
         command: bool,
         size: usize,
     ) -> Option<Frame<'s>> {
+        let mut filling = self.partial.take()?;
         let data: &[u8] = input;
-        let want = size.saturating_sub(self.partial.len()).min(data.len());
-        let (head, tail) = data.split_at(want);
-        self.partial.extend_from_slice(head);
-        *input = tail;
-        if self.partial.len() < size {
-            self.state = State::Body {
-                more,
-                command,
-                size,
-            };
-            return None;
+        let n = filling.fill(data);
+        *input = data.get(n..).unwrap_or(&[]);
+        match filling.finish() {
+            Ok(msg) => {
+                self.state = State::Header;
+                Some(Frame {
+                    more,
+                    command,
+                    body: Body::Owned(msg),
+                })
+            }
+            Err(filling) => {
+                self.partial = Some(filling);
+                self.state = State::Body {
+                    more,
+                    command,
+                    size,
+                };
+                None
+            }
         }
-        self.state = State::Header;
-        self.partial_returned = true;
-        Some(Frame {
-            more,
-            command,
-            body: &self.partial,
-        })
     }
 }
 
@@ -327,7 +339,7 @@ mod tests {
         for piece in stream.chunks(chunk.max(1)) {
             let mut input = piece;
             while let Some(f) = d.next_frame(&mut input, max)? {
-                out.push((f.more, f.command, f.body.to_vec()));
+                out.push((f.more, f.command, f.body.bytes().to_vec()));
             }
             assert!(input.is_empty());
         }
@@ -450,15 +462,20 @@ mod tests {
         let f = frame(Framing::V2, false, false, &[5u8; 1000]);
         let mut d = Decoder::new(Framing::V2);
         let mut input = &f[..f.len() - 1];
-        assert_eq!(d.next_frame(&mut input, None).unwrap(), None);
+        assert!(d.next_frame(&mut input, None).unwrap().is_none());
         assert_eq!(d.buffered(), 999);
         let mut input = &f[f.len() - 1..];
         assert_eq!(
-            d.next_frame(&mut input, None).unwrap().unwrap().body.len(),
+            d.next_frame(&mut input, None)
+                .unwrap()
+                .unwrap()
+                .body
+                .bytes()
+                .len(),
             1000
         );
         let mut input: &[u8] = &[];
-        assert_eq!(d.next_frame(&mut input, None).unwrap(), None);
+        assert!(d.next_frame(&mut input, None).unwrap().is_none());
         assert_eq!(d.buffered(), 0);
     }
 

@@ -491,7 +491,7 @@ impl State {
                 if self.peer_ready.is_some() {
                     return Err(Error::UnexpectedCommand);
                 }
-                let peer = null::process_handshake_frame(self.cfg.socket_type, frame.body)?;
+                let peer = null::process_handshake_frame(self.cfg.socket_type, frame.body.bytes())?;
                 if self.zap_pending {
                     self.peer_ready = Some(peer);
                 } else {
@@ -500,7 +500,7 @@ impl State {
                 Ok(())
             }
             Phase::LegacyIdentity => {
-                self.peer_routing_id = Some(frame.body.to_vec());
+                self.peer_routing_id = Some(frame.body.bytes().to_vec());
                 self.phase = Phase::Traffic;
                 self.handshake_deadline = None;
                 self.events.push_back(Event::HandshakeSucceeded);
@@ -567,7 +567,7 @@ impl State {
             self.ttl_deadline = None;
         }
         if !frame.command {
-            let mut msg = Msg::from_slice(frame.body);
+            let mut msg = frame.body.into_msg();
             msg.set_more(frame.more);
             msg.set_metadata(self.metadata.clone());
             self.events.push_back(Event::Message(msg));
@@ -577,7 +577,7 @@ impl State {
             // ZMTP 2.0 has no commands: libzmq's session drops them.
             return;
         }
-        match command::parse(frame.body) {
+        match command::parse(frame.body.bytes()) {
             Command::Ping {
                 ttl_deciseconds,
                 context,
