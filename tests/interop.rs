@@ -2,7 +2,8 @@
 //! (capi-tests/interop/node.c) is built against libzmq-rs and against libzmq, and every
 //! pattern runs in both directions — ours binding and libzmq connecting, and the
 //! reverse — over tcp and ipc, with empty, 1, 255/256-byte, 70 KB, 1 MiB and multipart
-//! messages, ZMQ_METADATA, routing ids and subscription forwarding.
+//! messages, ZMQ_METADATA, routing ids and subscription forwarding (to SUB and to XSUB);
+//! and heartbeats keeping an idle connection up and detecting a frozen peer.
 
 mod common;
 
@@ -18,9 +19,21 @@ const PAIRS: &[(&str, &str)] = &[
     ("rep", "dealer"),
     ("router", "req"),
     ("pub", "sub"),
+    ("pub", "xsub"),
     ("pull", "push"),
     ("pair", "pair"),
 ];
+
+/// node.c built against us and (when installed) against libzmq, once per test run:
+/// the tests run in parallel and must not rewrite a binary another one is running.
+fn nodes() -> &'static (PathBuf, Option<PathBuf>) {
+    static NODES: std::sync::OnceLock<(PathBuf, Option<PathBuf>)> = std::sync::OnceLock::new();
+    NODES.get_or_init(|| {
+        let out = common::profile_dir().join("interop");
+        std::fs::create_dir_all(&out).unwrap();
+        (build(&out, true).unwrap(), build(&out, false))
+    })
+}
 
 fn build(out: &Path, ours: bool) -> Option<PathBuf> {
     let repo = common::repo();
@@ -102,10 +115,8 @@ fn exchange(
 
 #[test]
 fn both_directions_over_tcp_and_ipc() {
-    let out = common::profile_dir().join("interop");
-    std::fs::create_dir_all(&out).unwrap();
-    let ours = build(&out, true).unwrap();
-    let Some(theirs) = build(&out, false) else {
+    let (ours, theirs) = nodes();
+    let Some(theirs) = theirs else {
         eprintln!("SKIP: libzmq (libzmq3-dev) is not installed; .ci/run installs it");
         return;
     };
@@ -131,4 +142,109 @@ fn both_directions_over_tcp_and_ipc() {
         "interop failures:\n{}",
         failures.join("\n")
     );
+}
+
+/// Heartbeats across the wire, both directions, tcp and ipc: an idle connection with
+/// ZMQ_HEARTBEAT_IVL/TIMEOUT stays up for many intervals, and once the server process
+/// is frozen (SIGSTOP: its kernel still ACKs, but no PONG comes) the client's heartbeat
+/// timeout drops the connection (ZMQ_EVENT_DISCONNECTED). node.c's hb-* roles.
+#[test]
+fn heartbeats_keep_idle_connections_and_detect_dead_peers() {
+    let (ours, theirs) = nodes();
+    let Some(theirs) = theirs else {
+        eprintln!("SKIP: libzmq (libzmq3-dev) is not installed; .ci/run installs it");
+        return;
+    };
+    let libdir = common::soname_dir();
+    let mut failures = Vec::new();
+    for endpoint in ["tcp://127.0.0.1:*", "ipc://*"] {
+        for (server, client, who) in [
+            (&ours, &theirs, "libzmq-rs server, libzmq client"),
+            (&theirs, &ours, "libzmq server, libzmq-rs client"),
+        ] {
+            if let Err(e) = heartbeat_exchange(server, client, endpoint, &libdir) {
+                failures.push(format!("heartbeats over {endpoint} ({who}): {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn heartbeat_exchange(
+    server: &Path,
+    client: &Path,
+    endpoint: &str,
+    libdir: &Path,
+) -> Result<(), String> {
+    let mut srv = Command::new(server)
+        .args(["hb-router", endpoint, "bind"])
+        .env("LD_LIBRARY_PATH", libdir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let result = (|| {
+        let mut lines = BufReader::new(srv.stdout.take().unwrap()).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let bound = first
+            .strip_prefix("ENDPOINT ")
+            .ok_or(format!("server did not bind: {first}"))?;
+        let mut cli = Command::new(client)
+            .args(["hb-dealer", bound, "connect"])
+            .env("LD_LIBRARY_PATH", libdir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let cli_out = cli.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(cli_out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut said = Vec::new();
+        let froze = loop {
+            match rx.recv_timeout(Duration::from_secs(15)) {
+                Ok(l) if l == "FREEZE" => break true,
+                Ok(l) => said.push(l),
+                Err(_) => break false,
+            }
+        };
+        if froze {
+            signal(&srv, "STOP");
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(st) = cli.try_wait().map_err(|e| e.to_string())? {
+                break Some(st);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = cli.kill();
+                let _ = cli.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        said.extend(rx.try_iter());
+        match status {
+            Some(st) if froze && st.success() => Ok(()),
+            st => Err(format!(
+                "client {st:?}, froze: {froze}: {}",
+                said.join(" | ")
+            )),
+        }
+    })();
+    // A stopped process is resumed first, so that it dies of SIGKILL at once.
+    signal(&srv, "CONT");
+    let _ = srv.kill();
+    let _ = srv.wait();
+    result
+}
+
+fn signal(child: &std::process::Child, sig: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(child.id().to_string())
+        .status();
 }

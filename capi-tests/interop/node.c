@@ -189,6 +189,80 @@ static void run_subscriber (void *s)
     expect_str (s, "END");
 }
 
+/* XSUB: subscriptions are messages the application sends (\1 + topic). */
+static void run_xsubscriber (void *s)
+{
+    send_str (s, "\1A", 0);
+    send_str (s, "\1END", 0);
+    for (int i = 0; i < 5; i++) {
+        expect_str (s, "A-topic");
+        zmq_msg_t m;
+        recv_msg (s, &m, "published body");
+        check (&m, sizes[i], i, "published body");
+        zmq_msg_close (&m);
+    }
+    expect_str (s, "END");
+}
+
+/* Heartbeats: a connection idle for 15 heartbeat intervals stays up (each side answers
+ * the other's PINGs within the timeout), then, once the harness freezes the server
+ * (SIGSTOP after "FREEZE"), the client's heartbeat timeout notices the dead peer. */
+#define HB_IVL 100
+#define HB_TIMEOUT 500
+
+static int next_event (void *mon, int timeout_ms)
+{
+    set_int (mon, ZMQ_RCVTIMEO, timeout_ms);
+    zmq_msg_t m;
+    zmq_msg_init (&m);
+    if (zmq_msg_recv (&m, mon, 0) < 0)
+        return -1;
+    uint16_t ev;
+    memcpy (&ev, zmq_msg_data (&m), sizeof ev);
+    zmq_msg_close (&m);
+    zmq_msg_init (&m);
+    if (zmq_msg_recv (&m, mon, 0) < 0)
+        FAIL ("monitor endpoint frame");
+    zmq_msg_close (&m);
+    return ev;
+}
+
+/* Watches `s` from before its connect, so no event is missed. */
+static void *watch (void *ctx, void *s)
+{
+    if (zmq_socket_monitor (s, "inproc://hb-mon", ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED))
+        FAIL ("monitor");
+    void *mon = zmq_socket (ctx, ZMQ_PAIR);
+    if (zmq_connect (mon, "inproc://hb-mon"))
+        FAIL ("monitor connect");
+    return mon;
+}
+
+static void run_heartbeat_client (void *s, void *mon)
+{
+    send_str (s, "", ZMQ_SNDMORE);
+    send_str (s, "before idle", 0);
+    expect_str (s, "");
+    expect_str (s, "before idle");
+    if (next_event (mon, 5000) != ZMQ_EVENT_CONNECTED)
+        FAIL ("CONNECTED event");
+    /* Idle: no event may come (a DISCONNECTED would be a lost heartbeat). */
+    int ev = next_event (mon, 15 * HB_IVL);
+    if (ev != -1)
+        FAIL ("event %d on an idle connection with heartbeats", ev);
+    send_str (s, "", ZMQ_SNDMORE);
+    send_str (s, "after idle", 0);
+    expect_str (s, "");
+    expect_str (s, "after idle");
+    printf ("FREEZE\n");
+    fflush (stdout);
+    /* The frozen peer answers no PING: DISCONNECTED within the timeout (plus slack). */
+    ev = next_event (mon, 10 * HB_TIMEOUT);
+    if (ev != ZMQ_EVENT_DISCONNECTED)
+        FAIL ("no DISCONNECTED after the peer froze (got %d)", ev);
+    zmq_close (mon);
+}
+
 int main (int argc, char **argv)
 {
     if (argc != 4) {
@@ -202,7 +276,9 @@ int main (int argc, char **argv)
         int type;
     } roles[] = {{"rep", ZMQ_REP},     {"req", ZMQ_REQ},   {"router", ZMQ_ROUTER},
                  {"dealer", ZMQ_DEALER}, {"pub", ZMQ_XPUB}, {"sub", ZMQ_SUB},
-                 {"push", ZMQ_PUSH},   {"pull", ZMQ_PULL}, {"pair", ZMQ_PAIR}};
+                 {"push", ZMQ_PUSH},   {"pull", ZMQ_PULL}, {"pair", ZMQ_PAIR},
+                 {"xsub", ZMQ_XSUB},   {"hb-router", ZMQ_ROUTER},
+                 {"hb-dealer", ZMQ_DEALER}};
     int type = -1;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp (roles[i].name, role) == 0)
@@ -215,6 +291,12 @@ int main (int argc, char **argv)
     set_int (s, ZMQ_RCVTIMEO, 10000);
     set_int (s, ZMQ_SNDTIMEO, 10000);
     set_int (s, ZMQ_LINGER, 2000);
+    int heartbeat = strncmp (role, "hb-", 3) == 0;
+    if (heartbeat) {
+        set_int (s, ZMQ_HEARTBEAT_IVL, HB_IVL);
+        set_int (s, ZMQ_HEARTBEAT_TIMEOUT, HB_TIMEOUT);
+        set_int (s, ZMQ_LINGER, 0);
+    }
     if (type == ZMQ_REP || type == ZMQ_ROUTER || type == ZMQ_PAIR) {
         if (zmq_setsockopt (s, ZMQ_METADATA, "X-Foo:bar", 9))
             FAIL ("ZMQ_METADATA");
@@ -222,6 +304,7 @@ int main (int argc, char **argv)
     if (type == ZMQ_DEALER || type == ZMQ_REQ)
         if (zmq_setsockopt (s, ZMQ_ROUTING_ID, "client1", 7))
             FAIL ("ZMQ_ROUTING_ID");
+    void *mon = heartbeat && !bind ? watch (ctx, s) : NULL;
     if (bind) {
         if (zmq_bind (s, endpoint))
             FAIL ("bind %s", endpoint);
@@ -234,7 +317,19 @@ int main (int argc, char **argv)
         FAIL ("connect %s", endpoint);
 
     const int requests = (int) NSIZES + 1;
-    if (type == ZMQ_REP)
+    if (heartbeat && type == ZMQ_ROUTER) {
+        serve_router (s, 2);
+        /* Waits to be frozen and killed by the harness; ends by itself otherwise. */
+        set_int (s, ZMQ_RCVTIMEO, 20000);
+        zmq_msg_t m;
+        zmq_msg_init (&m);
+        zmq_msg_recv (&m, s, 0);
+        zmq_msg_close (&m);
+    } else if (heartbeat)
+        run_heartbeat_client (s, mon);
+    else if (type == ZMQ_XSUB)
+        run_xsubscriber (s);
+    else if (type == ZMQ_REP)
         serve_echo (s, requests);
     else if (type == ZMQ_ROUTER)
         serve_router (s, requests);
