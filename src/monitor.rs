@@ -270,6 +270,12 @@ pub fn connection_failed(m: &Monitor, conn: &Engine, fd: RawFd, ends: &Endpoints
                 m.emit(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, status as u64, || {
                     ends.clone()
                 });
+            } else if *e == crate::zmtp::Error::NoZapHandler {
+                m.emit(
+                    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                    e.errno().0 as u64,
+                    || ends.clone(),
+                );
             }
         }
         // A timeout or an I/O error (the peer closed: EPIPE, as libzmq reads it).

@@ -22,6 +22,7 @@ const PAIRS: &[(&str, &str)] = &[
     ("pub", "xsub"),
     ("pull", "push"),
     ("pair", "pair"),
+    ("plain-rep", "plain-req"),
 ];
 
 /// node.c built against us and (when installed) against libzmq, once per test run:

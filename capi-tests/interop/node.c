@@ -189,6 +189,64 @@ static void run_subscriber (void *s)
     expect_str (s, "END");
 }
 
+/* A ZAP handler (RFC 27) for the PLAIN roles: admin/secret is let in as user "admin",
+ * anyone else is refused with 400. Runs until the context terminates. */
+static void zap_handler (void *handler)
+{
+    for (;;) {
+        zmq_msg_t parts[8];
+        int n = 0, more = 1;
+        while (more) {
+            zmq_msg_t m;
+            zmq_msg_init (&m);
+            if (zmq_msg_recv (&m, handler, 0) < 0) {
+                zmq_close (handler);
+                return;
+            }
+            more = zmq_msg_more (&m);
+            if (n < 8)
+                parts[n++] = m;
+            else
+                zmq_msg_close (&m);
+        }
+#define PART_IS(i, str)                                                        \
+    (zmq_msg_size (&parts[i]) == strlen (str)                                  \
+     && memcmp (zmq_msg_data (&parts[i]), str, strlen (str)) == 0)
+        int ok = n == 8 && PART_IS (0, "1.0") && PART_IS (5, "PLAIN") && PART_IS (6, "admin")
+                 && PART_IS (7, "secret");
+        zmq_send (handler, zmq_msg_data (&parts[0]), zmq_msg_size (&parts[0]), ZMQ_SNDMORE);
+        zmq_send (handler, zmq_msg_data (&parts[1]), zmq_msg_size (&parts[1]), ZMQ_SNDMORE);
+        send_str (handler, ok ? "200" : "400", ZMQ_SNDMORE);
+        send_str (handler, ok ? "OK" : "refused", ZMQ_SNDMORE);
+        send_str (handler, ok ? "admin" : "", ZMQ_SNDMORE);
+        zmq_send (handler, "", 0, 0);
+        for (int i = 0; i < n; i++)
+            zmq_msg_close (&parts[i]);
+    }
+}
+
+/* REP over PLAIN: every request comes from the user the ZAP handler named. */
+static void serve_plain (void *s, int count)
+{
+    for (int i = 0; i < count; i++) {
+        zmq_msg_t parts[8];
+        int n = 0, more;
+        do {
+            if (n == 8)
+                FAIL ("too many parts");
+            recv_msg (s, &parts[n], "request");
+            const char *user = zmq_msg_gets (&parts[n], "User-Id");
+            if (!user || strcmp (user, "admin") != 0)
+                FAIL ("User-Id of a PLAIN request: %s", user ? user : "(none)");
+            more = zmq_msg_more (&parts[n]);
+            n++;
+        } while (more);
+        for (int j = 0; j < n; j++)
+            if (zmq_msg_send (&parts[j], s, j < n - 1 ? ZMQ_SNDMORE : 0) < 0)
+                FAIL ("echo");
+    }
+}
+
 /* XSUB: subscriptions are messages the application sends (\1 + topic). */
 static void run_xsubscriber (void *s)
 {
@@ -278,7 +336,8 @@ int main (int argc, char **argv)
                  {"dealer", ZMQ_DEALER}, {"pub", ZMQ_XPUB}, {"sub", ZMQ_SUB},
                  {"push", ZMQ_PUSH},   {"pull", ZMQ_PULL}, {"pair", ZMQ_PAIR},
                  {"xsub", ZMQ_XSUB},   {"hb-router", ZMQ_ROUTER},
-                 {"hb-dealer", ZMQ_DEALER}};
+                 {"hb-dealer", ZMQ_DEALER}, {"plain-rep", ZMQ_REP},
+                 {"plain-req", ZMQ_REQ}};
     int type = -1;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp (roles[i].name, role) == 0)
@@ -292,6 +351,18 @@ int main (int argc, char **argv)
     set_int (s, ZMQ_SNDTIMEO, 10000);
     set_int (s, ZMQ_LINGER, 2000);
     int heartbeat = strncmp (role, "hb-", 3) == 0;
+    int plain = strncmp (role, "plain-", 6) == 0;
+    if (plain && type == ZMQ_REP) {
+        void *handler = zmq_socket (ctx, ZMQ_REP);
+        if (zmq_bind (handler, "inproc://zeromq.zap.01"))
+            FAIL ("bind the ZAP handler");
+        zmq_threadstart (zap_handler, handler);
+        set_int (s, ZMQ_PLAIN_SERVER, 1);
+    } else if (plain) {
+        if (zmq_setsockopt (s, ZMQ_PLAIN_USERNAME, "admin", 5)
+            || zmq_setsockopt (s, ZMQ_PLAIN_PASSWORD, "secret", 6))
+            FAIL ("PLAIN credentials");
+    }
     if (heartbeat) {
         set_int (s, ZMQ_HEARTBEAT_IVL, HB_IVL);
         set_int (s, ZMQ_HEARTBEAT_TIMEOUT, HB_TIMEOUT);
@@ -327,6 +398,8 @@ int main (int argc, char **argv)
         zmq_msg_close (&m);
     } else if (heartbeat)
         run_heartbeat_client (s, mon);
+    else if (plain && type == ZMQ_REP)
+        serve_plain (s, requests);
     else if (type == ZMQ_XSUB)
         run_xsubscriber (s);
     else if (type == ZMQ_REP)

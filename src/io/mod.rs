@@ -32,6 +32,9 @@ pub struct SocketLink {
     pub config: PipeConfig,
     /// Where the socket's monitor events go (`crate::monitor`).
     pub monitor: Arc<crate::monitor::Monitor>,
+    /// The socket's ZMQ_LINGER as it is now: libzmq applies the value current when
+    /// the socket closes, not the one at connect time.
+    pub linger: Arc<std::sync::atomic::AtomicI32>,
 }
 
 /// What a session needs to know of its socket's options, copied at bind/connect time
@@ -42,7 +45,6 @@ pub struct SessionOptions {
     pub reconnect_ivl: i32,
     pub reconnect_ivl_max: i32,
     pub reconnect_stop: i32,
-    pub linger: i32,
     /// The socket wants each peer's routing id (ROUTER): a persistent pipe gets it
     /// in-band after every handshake.
     pub recv_routing_id: bool,
@@ -314,7 +316,11 @@ impl Worker {
                     if let (Command::PipeTerm(_), Some(Some(Entry::Session(s)))) =
                         (&cmd, self.entries.get_mut(i))
                     {
-                        s.socket_closed_pipe();
+                        // The ZAP handler going away is no reason to end the session:
+                        // the handshake waits (until ZMQ_HANDSHAKE_IVL), as in libzmq.
+                        if s.pipe().map(PipeEnd::id) == Some(id) {
+                            s.socket_closed_pipe();
+                        }
                     }
                     self.drive(i);
                 }

@@ -273,10 +273,16 @@ impl Session {
             return;
         }
         self.closing = true;
-        if self.opts.linger >= 0 {
-            self.linger_deadline =
-                Some(Instant::now() + Duration::from_millis(self.opts.linger as u64));
+        let linger = self.linger();
+        if linger >= 0 {
+            self.linger_deadline = Some(Instant::now() + Duration::from_millis(linger as u64));
         }
+    }
+
+    fn linger(&self) -> i32 {
+        self.socket
+            .linger
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(super) fn deadline(&self) -> Option<Instant> {
@@ -321,7 +327,7 @@ impl Session {
                 .as_ref()
                 .is_none_or(|c| c.pending_output().is_empty());
         (self.closing && self.pipe_finished && flushed)
-            || self.opts.linger == 0
+            || self.linger() == 0
             || self.linger_deadline.is_some_and(|d| d <= Instant::now())
     }
 
@@ -332,8 +338,7 @@ impl Session {
         registry: &Registry,
         io_mailbox: &Arc<Mailbox>,
     ) -> Step {
-        if self.linger_deadline.is_some_and(|d| d <= now) || (self.closing && self.opts.linger == 0)
-        {
+        if self.linger_deadline.is_some_and(|d| d <= now) || (self.closing && self.linger() == 0) {
             return Step::Done;
         }
         if self.stream.is_none() {
@@ -567,7 +572,9 @@ impl Session {
                 match conn.poll_event() {
                     None => break,
                     Some(Event::ZapRequest(frames)) => {
-                        self.zap_request(conn, frames, io_mailbox, now);
+                        if self.zap_request(conn, frames, io_mailbox, now).is_err() {
+                            failed = true;
+                        }
                         progress = true;
                     }
                     Some(Event::HandshakeSucceeded) => {
@@ -600,24 +607,24 @@ impl Session {
 
     /// Sends a connection's ZAP request to the handler bound at `zap::ENDPOINT` over a
     /// pipe of its own (a REQ-style envelope: an empty delimiter first); without a
-    /// handler the handshake goes on unauthenticated, as in libzmq.
+    /// handler NULL goes on unauthenticated and PLAIN fails, as in libzmq.
     fn zap_request(
         &mut self,
         conn: &mut Engine,
         frames: Vec<Vec<u8>>,
         io_mailbox: &Arc<Mailbox>,
         now: Instant,
-    ) {
+    ) -> Result<(), crate::zmtp::Error> {
         let handler = self
             .opts
             .zap_ctx
             .as_ref()
             .and_then(|ctx| ctx.inproc_binder(zap::ENDPOINT));
         let Some(handler) = handler else {
-            if let Some(c) = conn.zmtp_mut() {
-                c.zap_unavailable(now);
-            }
-            return;
+            return match conn.zmtp_mut() {
+                Some(c) => c.zap_unavailable(now),
+                None => Ok(()),
+            };
         };
         // No high-water mark on the ZAP pipe, as libzmq: a request always fits.
         let unlimited = pipe::PipeConfig {
@@ -641,6 +648,7 @@ impl Session {
         if let Some(old) = self.zap.replace(mine) {
             old.close();
         }
+        Ok(())
     }
 
     /// The ZAP handler's whole reply, once it is there.

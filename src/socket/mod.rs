@@ -69,6 +69,8 @@ pub struct Socket {
     connect_routing_id: Vec<u8>,
     /// zmq_socket_monitor: shared with this socket's listeners and sessions.
     monitor: Arc<crate::monitor::Monitor>,
+    /// ZMQ_LINGER, shared with this socket's sessions (see `SocketLink::linger`).
+    linger: Arc<std::sync::atomic::AtomicI32>,
     /// The wakers of threads asleep in a blocking call, the socket released (see
     /// [`blocking`]).
     parked: Vec<Arc<Signaler>>,
@@ -81,6 +83,7 @@ impl Socket {
         let id = ctx.add_socket(mailbox.clone())?;
         let copts = ctx.options();
         let options = Options::new(socket_type, copts.blocky, copts.ipv6);
+        let linger = options.linger;
         let mut pattern = pattern;
         pattern.options_changed(&options);
         Ok(Socket {
@@ -97,6 +100,7 @@ impl Socket {
             wire: Vec::new(),
             connect_routing_id: Vec::new(),
             monitor: Arc::default(),
+            linger: Arc::new(std::sync::atomic::AtomicI32::new(linger)),
             parked: Vec::new(),
         })
     }
@@ -360,6 +364,7 @@ impl Socket {
             mailbox: self.mailbox.clone(),
             config: self.pipe_config(),
             monitor: self.monitor.clone(),
+            linger: self.linger.clone(),
         }
     }
 
@@ -384,7 +389,6 @@ impl Socket {
             reconnect_ivl: o.reconnect_ivl,
             reconnect_ivl_max: o.reconnect_ivl_max,
             reconnect_stop: o.reconnect_stop,
-            linger: o.linger,
             recv_routing_id: o.recv_routing_id,
             router_notify: {
                 let mut v = [0u8; 4];
@@ -403,7 +407,7 @@ impl Socket {
             hello_msg: o.hello().to_vec(),
             disconnect_msg: o.disconnect().to_vec(),
             hiccup_msg: o.hiccup().to_vec(),
-            zap_ctx: (!o.zap_domain.is_empty()).then(|| self.ctx.clone()),
+            zap_ctx: o.zap_enabled().then(|| self.ctx.clone()),
             socks: (!o.socks_proxy_address.is_empty()).then(|| io_thread::SocksProxy {
                 address: String::from_utf8_lossy(&o.socks_proxy_address).into_owned(),
                 ipv6: o.ipv6,
@@ -685,6 +689,8 @@ impl Socket {
             self.wake_parked();
         }
         self.pattern.options_changed(&self.options);
+        self.linger
+            .store(self.options.linger, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -757,9 +763,19 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
         raw: o.raw_socket,
         raw_notify: o.raw_notify,
         zap_domain: o.zap_domain.clone(),
+        zap_enforce_domain: o.zap_enforce_domain,
+        mechanism: match o.mechanism {
+            ZMQ_PLAIN => crate::zmtp::Mechanism::Plain {
+                server: o.as_server,
+                username: o.plain_username.clone(),
+                password: o.plain_password.clone(),
+            },
+            ZMQ_CURVE => crate::zmtp::Mechanism::Curve,
+            _ => crate::zmtp::Mechanism::Null,
+        },
         // libzmq refuses ZMTP 1.0/2.0 peers, which cannot authenticate, once ZAP is
-        // enabled (`session_base_t::zap_enabled`).
-        allow_legacy: o.zap_domain.is_empty(),
+        // enabled.
+        allow_legacy: !o.zap_enabled(),
         ..Default::default()
     }
 }

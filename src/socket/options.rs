@@ -360,6 +360,11 @@ fn plain_credential(val: OptVal) -> Result<Option<Vec<u8>>> {
 }
 
 impl Options {
+    /// libzmq's `session_base_t::zap_enabled`: a security mechanism or a ZAP domain.
+    pub fn zap_enabled(&self) -> bool {
+        self.mechanism != ZMQ_NULL || !self.zap_domain.is_empty()
+    }
+
     /// `ZMQ_HELLO_MSG` if set and this type sends it: queued first to every new peer.
     pub fn hello(&self) -> &[u8] {
         if self.can_send_hello_msg {

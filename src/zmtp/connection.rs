@@ -11,11 +11,23 @@ use super::command::{self, Command};
 use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, V2_GREETING_LEN};
 use super::null::{self, PeerProperties};
 use super::output::OutQueue;
+use super::plain;
 use super::socket_type;
 use super::zap;
+use super::Mechanism;
 use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
 use crate::metadata::Metadata;
 use crate::msg::Msg;
+
+/// Where a PLAIN handshake stands (the NULL one needs no state of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlainStep {
+    ClientAwaitsWelcome,
+    ClientAwaitsReady,
+    ServerAwaitsHello,
+    ServerAwaitsZap,
+    ServerAwaitsInitiate,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -72,6 +84,8 @@ struct State {
     peer_ready: Option<PeerProperties>,
     /// What the ZAP handler said of the peer: its User-Id and properties.
     zap_properties: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The PLAIN handshake's progress (`None` for NULL).
+    plain: Option<PlainStep>,
 }
 
 fn nonzero(d: Option<Duration>) -> Option<Duration> {
@@ -116,6 +130,7 @@ impl Connection {
             zap_pending: false,
             peer_ready: None,
             zap_properties: Vec::new(),
+            plain: None,
             cfg,
         };
         Connection {
@@ -225,6 +240,22 @@ impl Connection {
             return Err(Error::MechanismMismatch);
         }
         let cfg = &self.st.cfg;
+        match &cfg.mechanism {
+            Mechanism::Null => {}
+            Mechanism::Curve => return Err(Error::MechanismMismatch),
+            Mechanism::Plain { server: true, .. } => {
+                self.st.plain = Some(PlainStep::ServerAwaitsHello);
+                return Ok(());
+            }
+            Mechanism::Plain {
+                username, password, ..
+            } => {
+                let body = plain::hello_body(username, password);
+                self.st.push_command(&body);
+                self.st.plain = Some(PlainStep::ClientAwaitsWelcome);
+                return Ok(());
+            }
+        }
         if !cfg.zap_domain.is_empty() {
             let frames = zap::request(
                 &cfg.zap_domain,
@@ -268,6 +299,11 @@ impl Connection {
                 .push((b"User-Id".to_vec(), r.user_id));
         }
         self.st.zap_properties.extend(r.properties);
+        if self.st.plain == Some(PlainStep::ServerAwaitsZap) {
+            self.st.push_command(plain::WELCOME);
+            self.st.plain = Some(PlainStep::ServerAwaitsInitiate);
+            return Ok(());
+        }
         self.st.send_ready();
         if let Some(peer) = self.st.peer_ready.take() {
             self.st.handshake_done(peer, now);
@@ -275,14 +311,21 @@ impl Connection {
         Ok(())
     }
 
-    /// No ZAP handler is bound: as libzmq, the handshake goes on without one.
-    pub fn zap_unavailable(&mut self, now: Instant) {
-        if std::mem::take(&mut self.st.zap_pending) {
-            self.st.send_ready();
-            if let Some(peer) = self.st.peer_ready.take() {
-                self.st.handshake_done(peer, now);
-            }
+    /// No ZAP handler is bound. NULL goes on without one, as libzmq, unless
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN` is set; PLAIN's server cannot, and the connection fails
+    /// (`Error::NoZapHandler`).
+    pub fn zap_unavailable(&mut self, now: Instant) -> Result<(), Error> {
+        if !std::mem::take(&mut self.st.zap_pending) {
+            return Ok(());
         }
+        if self.st.plain.is_some() || self.st.cfg.zap_enforce_domain {
+            return Err(self.die(Error::NoZapHandler));
+        }
+        self.st.send_ready();
+        if let Some(peer) = self.st.peer_ready.take() {
+            self.st.handshake_done(peer, now);
+        }
+        Ok(())
     }
 
     fn die(&mut self, e: Error) -> Error {
@@ -471,6 +514,63 @@ impl State {
         }
     }
 
+    /// One PLAIN handshake command from the peer (plain_client.cpp, plain_server.cpp).
+    fn on_plain_frame(&mut self, body: &[u8], now: Instant) -> Result<(), Error> {
+        let local = self.cfg.socket_type;
+        match self.plain {
+            Some(PlainStep::ClientAwaitsWelcome) => {
+                plain::check_welcome(body)?;
+                let mut initiate = plain::INITIATE.to_vec();
+                let cfg = &self.cfg;
+                null::append_basic_properties(
+                    &mut initiate,
+                    cfg.socket_type,
+                    &cfg.routing_id,
+                    &cfg.app_metadata,
+                );
+                self.push_command(&initiate);
+                self.plain = Some(PlainStep::ClientAwaitsReady);
+                Ok(())
+            }
+            Some(PlainStep::ClientAwaitsReady) => match body.strip_prefix(command::READY) {
+                Some(props) => {
+                    let peer = null::parse_properties(local, props)?;
+                    self.handshake_done(peer, now);
+                    Ok(())
+                }
+                None => plain::peer_error_or_unexpected(body),
+            },
+            Some(PlainStep::ServerAwaitsHello) => {
+                let (username, password) = plain::parse_hello(body)?;
+                // PLAIN always asks the ZAP handler, whatever ZMQ_ZAP_DOMAIN says.
+                let frames = zap::request(
+                    &self.cfg.zap_domain,
+                    &self.cfg.peer_address,
+                    &self.cfg.routing_id,
+                    "PLAIN",
+                    &[&username, &password],
+                );
+                self.zap_pending = true;
+                self.plain = Some(PlainStep::ServerAwaitsZap);
+                self.events.push_back(Event::ZapRequest(frames));
+                Ok(())
+            }
+            Some(PlainStep::ServerAwaitsInitiate) => {
+                let props = body.strip_prefix(plain::INITIATE).ok_or(Error::Protocol(
+                    crate::constants::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
+                ))?;
+                let peer = null::parse_properties(local, props)?;
+                self.send_ready();
+                self.handshake_done(peer, now);
+                Ok(())
+            }
+            // Nothing is expected while the ZAP handler decides (libzmq: unspecified).
+            Some(PlainStep::ServerAwaitsZap) | None => Err(Error::Protocol(
+                crate::constants::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+            )),
+        }
+    }
+
     fn send_ready(&mut self) {
         let cfg = &self.cfg;
         let body = null::ready_body(cfg.socket_type, &cfg.routing_id, &cfg.app_metadata);
@@ -487,6 +587,9 @@ impl State {
         match self.phase {
             // Frames are decoded only once the greeting is complete.
             Phase::Greeting => Ok(()),
+            Phase::Handshake if self.plain.is_some() => {
+                self.on_plain_frame(frame.body.bytes(), now)
+            }
             Phase::Handshake => {
                 if self.peer_ready.is_some() {
                     return Err(Error::UnexpectedCommand);

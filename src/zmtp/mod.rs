@@ -23,6 +23,7 @@ mod connection;
 mod greeting;
 mod null;
 mod output;
+mod plain;
 mod raw;
 mod socket_type;
 pub mod zap;
@@ -41,17 +42,29 @@ use crate::msg::Msg;
 pub(crate) const MAX_HANDSHAKE_FRAME: u64 = 64 * 1024;
 
 /// The security mechanism (only NULL so far; PLAIN, CURVE and ZAP slot in here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The security mechanism (`ZMQ_MECHANISM`) and what it needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Mechanism {
     #[default]
     Null,
+    /// `ZMQ_PLAIN_SERVER` (server) or `ZMQ_PLAIN_USERNAME`/`_PASSWORD` (client).
+    Plain {
+        server: bool,
+        username: Vec<u8>,
+        password: Vec<u8>,
+    },
+    /// CURVE, not implemented yet: the greeting names it, so a peer can tell, and the
+    /// handshake fails rather than falling back to an unencrypted mechanism.
+    Curve,
 }
 
 impl Mechanism {
     /// The greeting's mechanism name.
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Mechanism::Null => "NULL",
+            Mechanism::Plain { .. } => "PLAIN",
+            Mechanism::Curve => "CURVE",
         }
     }
 }
@@ -78,6 +91,8 @@ pub struct Config {
     /// `ZMQ_ZAP_DOMAIN`: with the NULL mechanism, a non-empty domain has the handshake
     /// ask the ZAP handler before sending READY (libzmq's `zap_required`).
     pub zap_domain: Vec<u8>,
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`: with a domain but no handler, NULL fails too.
+    pub zap_enforce_domain: bool,
     /// The peer's address, reported as the `Peer-Address` property.
     pub peer_address: String,
     /// The connection's descriptor, reported with the address as the private `__fd`
@@ -108,6 +123,7 @@ impl Default for Config {
             heartbeat_timeout: None,
             handshake_ivl: Some(Duration::from_millis(30_000)),
             zap_domain: Vec::new(),
+            zap_enforce_domain: false,
             peer_address: String::new(),
             source_fd: -1,
             mechanism: Mechanism::Null,
@@ -173,6 +189,12 @@ pub enum Error {
     Zap(i32),
     /// The ZAP handler refused the peer with this status (300, 400 or 500).
     AuthFailed(u16),
+    /// A handshake failure libzmq reports with this `ZMQ_PROTOCOL_ERROR_ZMTP_*` code
+    /// (a malformed HELLO or WELCOME, a command in the wrong state).
+    Protocol(i32),
+    /// A mechanism that needs a ZAP handler (PLAIN's server) found none:
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL` with EFAULT, as libzmq.
+    NoZapHandler,
 }
 
 impl Error {
@@ -185,7 +207,7 @@ impl Error {
             Error::MechanismMismatch => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
             Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
             Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
-            Error::Zap(code) => Some(*code),
+            Error::Zap(code) | Error::Protocol(code) => Some(*code),
             _ => None,
         }
     }
@@ -218,6 +240,7 @@ impl Error {
             Error::OutOfMemory => Errno::ENOMEM,
             Error::IncompatibleSocketType(_) => Errno::EINVAL,
             Error::HandshakeTimeout | Error::HeartbeatTimeout => Errno(libc::ETIMEDOUT),
+            Error::NoZapHandler => Errno::EFAULT,
             _ => Errno(libc::EPROTO),
         }
     }
@@ -247,6 +270,8 @@ impl std::fmt::Display for Error {
             Error::HeartbeatTimeout => f.write_str("heartbeat timed out"),
             Error::Zap(code) => write!(f, "unusable ZAP reply (protocol error {code:#x})"),
             Error::AuthFailed(status) => write!(f, "ZAP handler refused the peer ({status})"),
+            Error::Protocol(code) => write!(f, "handshake protocol error {code:#x}"),
+            Error::NoZapHandler => f.write_str("no ZAP handler for a mechanism that needs one"),
         }
     }
 }

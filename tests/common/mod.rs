@@ -33,14 +33,22 @@ pub fn cdylib() -> PathBuf {
 
 /// A directory where the library answers to its soname, for `LD_LIBRARY_PATH`.
 pub fn soname_dir() -> PathBuf {
-    let dir = profile_dir().join("soname");
-    std::fs::create_dir_all(&dir).expect("create soname dir");
-    for name in ["libzmq-rs.so.5", "libzmq-rs.so"] {
-        let link = dir.join(name);
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(cdylib(), &link).expect("symlink soname");
-    }
-    dir
+    // Once per test process: tests run in parallel, and replacing the links while
+    // another test runs a program through them would break it.
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = profile_dir().join("soname");
+        std::fs::create_dir_all(&dir).expect("create soname dir");
+        for name in ["libzmq-rs.so.5", "libzmq-rs.so"] {
+            let link = dir.join(name);
+            if std::fs::read_link(&link).ok().as_deref() != Some(cdylib().as_path()) {
+                let _ = std::fs::remove_file(&link);
+                std::os::unix::fs::symlink(cdylib(), &link).expect("symlink soname");
+            }
+        }
+        dir
+    })
+    .clone()
 }
 
 /// Runs `cmd` to completion, killing it after `limit`. `None` means it timed out.

@@ -970,3 +970,54 @@ fn zap_refusal_ends_the_handshake() {
         }
     }
 }
+
+fn plain(server: bool) -> Config {
+    let mut c = cfg(socket_type::DEALER);
+    c.mechanism = crate::zmtp::Mechanism::Plain {
+        server,
+        username: b"admin".to_vec(),
+        password: b"secret".to_vec(),
+    };
+    c
+}
+
+/// PLAIN: HELLO carries the credentials to the server's ZAP request; WELCOME,
+/// INITIATE and READY follow the handler's 200; the User-Id it gave is metadata.
+#[test]
+fn plain_handshake_asks_zap_with_the_credentials() {
+    let now = Instant::now();
+    let mut s = Connection::new(plain(true), now);
+    let mut c = Connection::new(plain(false), now);
+    pump(&mut s, &mut c, 4096, now);
+    let ev = events(&mut s);
+    let [Event::ZapRequest(req)] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(req[5], b"PLAIN");
+    assert_eq!((&req[6][..], &req[7][..]), (&b"admin"[..], &b"secret"[..]));
+    assert!(!c.is_ready());
+    s.zap_reply(&zap_reply(b"200", b"admin", b""), now).unwrap();
+    pump(&mut s, &mut c, 4096, now);
+    assert!(s.is_ready() && c.is_ready());
+    assert_eq!(
+        s.metadata().unwrap().get("User-Id").unwrap().to_bytes(),
+        b"admin"
+    );
+    assert_eq!(
+        c.metadata().unwrap().get("Socket-Type").unwrap().to_bytes(),
+        b"DEALER"
+    );
+}
+
+/// Without a ZAP handler a PLAIN server cannot decide: the connection fails, as in
+/// libzmq (HANDSHAKE_FAILED_NO_DETAIL, EFAULT).
+#[test]
+fn plain_server_without_zap_handler_fails() {
+    let now = Instant::now();
+    let mut s = Connection::new(plain(true), now);
+    let mut c = Connection::new(plain(false), now);
+    pump(&mut s, &mut c, 4096, now);
+    let _ = events(&mut s);
+    assert_eq!(s.zap_unavailable(now), Err(Error::NoZapHandler));
+    assert_eq!(s.error(), Some(&Error::NoZapHandler));
+}
