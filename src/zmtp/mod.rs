@@ -20,6 +20,7 @@
 mod codec;
 mod command;
 mod connection;
+pub mod curve;
 mod greeting;
 mod null;
 mod output;
@@ -173,6 +174,31 @@ pub enum Error {
     Zap(i32),
     /// The ZAP handler refused the peer with this status (300, 400 or 500).
     AuthFailed(u16),
+    /// A handshake or MESSAGE command too short or otherwise ill-formed (CURVE).
+    Malformed(CommandKind),
+    /// A CURVE box (or cookie) that does not open, or a WELCOME of the wrong size
+    /// (libzmq's client reports that one as cryptographic too).
+    Cryptographic,
+    /// The CURVE vouch names another transient key than the connection's.
+    KeyExchange,
+    /// A CURVE MESSAGE whose nonce is not above the last one seen (a replay).
+    InvalidSequence,
+    /// A command the CURVE server did not expect in its state (libzmq reports no
+    /// detail for it).
+    ProtocolUnspecified,
+}
+
+/// Which command was malformed: selects the `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_*`
+/// code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    /// Not even a command (`size <= 1` or shorter than its name).
+    Unspecified,
+    Message,
+    Hello,
+    Initiate,
+    Ready,
+    Welcome,
 }
 
 impl Error {
@@ -186,6 +212,20 @@ impl Error {
             Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
             Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
             Error::Zap(code) => Some(*code),
+            Error::Malformed(kind) => Some(match kind {
+                CommandKind::Unspecified => {
+                    c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED
+                }
+                CommandKind::Message => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE,
+                CommandKind::Hello => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
+                CommandKind::Initiate => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE,
+                CommandKind::Ready => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY,
+                CommandKind::Welcome => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME,
+            }),
+            Error::Cryptographic => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC),
+            Error::KeyExchange => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE),
+            Error::InvalidSequence => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE),
+            Error::ProtocolUnspecified => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
             _ => None,
         }
     }
@@ -247,6 +287,11 @@ impl std::fmt::Display for Error {
             Error::HeartbeatTimeout => f.write_str("heartbeat timed out"),
             Error::Zap(code) => write!(f, "unusable ZAP reply (protocol error {code:#x})"),
             Error::AuthFailed(status) => write!(f, "ZAP handler refused the peer ({status})"),
+            Error::Malformed(kind) => write!(f, "malformed {kind:?} command"),
+            Error::Cryptographic => f.write_str("CURVE box does not open"),
+            Error::KeyExchange => f.write_str("CURVE vouch does not match the key exchange"),
+            Error::InvalidSequence => f.write_str("CURVE nonce not increasing"),
+            Error::ProtocolUnspecified => f.write_str("unexpected command"),
         }
     }
 }
