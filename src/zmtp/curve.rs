@@ -51,7 +51,9 @@ pub trait CurveSide {
     /// Handshake done both ways (READY sent/received).
     fn is_ready(&self) -> bool;
     /// The peer's property list bytes (from INITIATE on the server, READY on the
-    /// client), once known. Not yet validated: parse it as a READY's.
+    /// client), once known. Not validated here (the local socket type is needed): parse
+    /// it as a READY's; on the client, report a rejection as
+    /// [`Error::ReadyMetadataRejected`], as libzmq's CURVE client does.
     fn peer_properties(&self) -> Option<&[u8]>;
     /// After the handshake: one data frame -> the body of the MESSAGE that carries it.
     fn encode(&mut self, data: &[u8], more: bool, command: bool) -> Vec<u8>;
@@ -74,8 +76,7 @@ fn random<const N: usize>() -> [u8; N] {
 }
 
 /// Appends `MAC || ciphertext` of `plaintext` to `out`: the `crypto_box_easy` layout
-/// libzmq puts on the wire (the detached form keeps it independent of how the crate
-/// orders its own combined output).
+/// libzmq puts on the wire.
 fn seal<A: AeadInPlace<NonceSize = U24>>(
     aead: &A,
     nonce: &[u8; 24],
@@ -85,15 +86,19 @@ fn seal<A: AeadInPlace<NonceSize = U24>>(
     let start = out.len();
     out.resize(start + MAC, 0);
     out.extend_from_slice(plaintext);
+    seal_in_place(aead, nonce, &mut out[start..]);
+}
+
+/// Encrypts `buf[MAC..]` in place and puts the MAC in front. The detached form keeps
+/// the layout independent of how the crate orders its own combined output, and lets
+/// MESSAGE bodies be built without an intermediate plaintext copy.
+fn seal_in_place<A: AeadInPlace<NonceSize = U24>>(aead: &A, nonce: &[u8; 24], buf: &mut [u8]) {
+    let (mac, text) = buf.split_at_mut(MAC);
     let tag = aead
-        .encrypt_in_place_detached(
-            GenericArray::from_slice(nonce),
-            b"",
-            &mut out[start + MAC..],
-        )
+        .encrypt_in_place_detached(GenericArray::from_slice(nonce), b"", text)
         // Only associated data or an over-long buffer can make it fail; we give neither.
         .expect("XSalsa20-Poly1305 encryption");
-    out[start..start + MAC].copy_from_slice(&tag);
+    mac.copy_from_slice(&tag);
 }
 
 fn open<A: AeadInPlace<NonceSize = U24>>(
@@ -168,17 +173,16 @@ impl Codec {
 
     fn encode(&mut self, data: &[u8], more: bool, command: bool) -> Vec<u8> {
         let n = self.next_nonce().to_be_bytes();
-        let mut plain = Vec::with_capacity(1 + data.len());
-        plain.push(if more { MSG_MORE } else { 0 } | if command { MSG_COMMAND } else { 0 });
-        plain.extend_from_slice(data);
         let mut body = Vec::with_capacity(MESSAGE_MIN_SIZE + data.len());
         body.extend_from_slice(MESSAGE);
         body.extend_from_slice(&n);
-        seal(
+        body.resize(MESSAGE.len() + 8 + MAC, 0);
+        body.push(if more { MSG_MORE } else { 0 } | if command { MSG_COMMAND } else { 0 });
+        body.extend_from_slice(data);
+        seal_in_place(
             self.precom(),
             &nonce(self.encode_prefix, &n),
-            &plain,
-            &mut body,
+            &mut body[MESSAGE.len() + 8..],
         );
         body
     }

@@ -186,6 +186,11 @@ pub enum Error {
     /// A command the CURVE server did not expect in its state (libzmq reports no
     /// detail for it).
     ProtocolUnspecified,
+    /// A CURVE READY whose property list is malformed or names an incompatible socket
+    /// type: libzmq's CURVE client reports `ZMTP_INVALID_METADATA` for both, where the
+    /// NULL mechanism and the CURVE server (INITIATE) report nothing
+    /// ([`Error::InvalidMetadata`], [`Error::IncompatibleSocketType`]).
+    ReadyMetadataRejected,
 }
 
 /// Which command was malformed: selects the `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_*`
@@ -226,6 +231,7 @@ impl Error {
             Error::KeyExchange => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE),
             Error::InvalidSequence => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE),
             Error::ProtocolUnspecified => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
+            Error::ReadyMetadataRejected => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA),
             _ => None,
         }
     }
@@ -292,6 +298,7 @@ impl std::fmt::Display for Error {
             Error::KeyExchange => f.write_str("CURVE vouch does not match the key exchange"),
             Error::InvalidSequence => f.write_str("CURVE nonce not increasing"),
             Error::ProtocolUnspecified => f.write_str("unexpected command"),
+            Error::ReadyMetadataRejected => f.write_str("READY properties rejected"),
         }
     }
 }
