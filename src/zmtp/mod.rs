@@ -20,6 +20,7 @@
 mod codec;
 mod command;
 mod connection;
+pub mod curve;
 mod greeting;
 mod null;
 mod output;
@@ -195,6 +196,36 @@ pub enum Error {
     /// A mechanism that needs a ZAP handler (PLAIN's server) found none:
     /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL` with EFAULT, as libzmq.
     NoZapHandler,
+    /// A handshake or MESSAGE command too short or otherwise ill-formed (CURVE).
+    Malformed(CommandKind),
+    /// A CURVE box (or cookie) that does not open, or a WELCOME of the wrong size
+    /// (libzmq's client reports that one as cryptographic too).
+    Cryptographic,
+    /// The CURVE vouch names another transient key than the connection's.
+    KeyExchange,
+    /// A CURVE MESSAGE whose nonce is not above the last one seen (a replay).
+    InvalidSequence,
+    /// A command the CURVE server did not expect in its state (libzmq reports no
+    /// detail for it).
+    ProtocolUnspecified,
+    /// A CURVE READY whose property list is malformed or names an incompatible socket
+    /// type: libzmq's CURVE client reports `ZMTP_INVALID_METADATA` for both, where the
+    /// NULL mechanism and the CURVE server (INITIATE) report nothing
+    /// ([`Error::InvalidMetadata`], [`Error::IncompatibleSocketType`]).
+    ReadyMetadataRejected,
+}
+
+/// Which command was malformed: selects the `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_*`
+/// code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    /// Not even a command (`size <= 1` or shorter than its name).
+    Unspecified,
+    Message,
+    Hello,
+    Initiate,
+    Ready,
+    Welcome,
 }
 
 impl Error {
@@ -208,6 +239,21 @@ impl Error {
             Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
             Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
             Error::Zap(code) | Error::Protocol(code) => Some(*code),
+            Error::Malformed(kind) => Some(match kind {
+                CommandKind::Unspecified => {
+                    c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED
+                }
+                CommandKind::Message => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE,
+                CommandKind::Hello => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
+                CommandKind::Initiate => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE,
+                CommandKind::Ready => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY,
+                CommandKind::Welcome => c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME,
+            }),
+            Error::Cryptographic => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC),
+            Error::KeyExchange => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE),
+            Error::InvalidSequence => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE),
+            Error::ProtocolUnspecified => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
+            Error::ReadyMetadataRejected => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA),
             _ => None,
         }
     }
@@ -272,6 +318,12 @@ impl std::fmt::Display for Error {
             Error::AuthFailed(status) => write!(f, "ZAP handler refused the peer ({status})"),
             Error::Protocol(code) => write!(f, "handshake protocol error {code:#x}"),
             Error::NoZapHandler => f.write_str("no ZAP handler for a mechanism that needs one"),
+            Error::Malformed(kind) => write!(f, "malformed {kind:?} command"),
+            Error::Cryptographic => f.write_str("CURVE box does not open"),
+            Error::KeyExchange => f.write_str("CURVE vouch does not match the key exchange"),
+            Error::InvalidSequence => f.write_str("CURVE nonce not increasing"),
+            Error::ProtocolUnspecified => f.write_str("unexpected command"),
+            Error::ReadyMetadataRejected => f.write_str("READY properties rejected"),
         }
     }
 }
