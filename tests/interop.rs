@@ -23,6 +23,7 @@ const PAIRS: &[(&str, &str)] = &[
     ("pull", "push"),
     ("pair", "pair"),
     ("plain-rep", "plain-req"),
+    ("curve-rep", "curve-req"),
 ];
 
 /// node.c built against us and (when installed) against libzmq, once per test run:

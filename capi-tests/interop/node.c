@@ -337,7 +337,8 @@ int main (int argc, char **argv)
                  {"push", ZMQ_PUSH},   {"pull", ZMQ_PULL}, {"pair", ZMQ_PAIR},
                  {"xsub", ZMQ_XSUB},   {"hb-router", ZMQ_ROUTER},
                  {"hb-dealer", ZMQ_DEALER}, {"plain-rep", ZMQ_REP},
-                 {"plain-req", ZMQ_REQ}};
+                 {"plain-req", ZMQ_REQ}, {"curve-rep", ZMQ_REP},
+                 {"curve-req", ZMQ_REQ}};
     int type = -1;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp (roles[i].name, role) == 0)
@@ -362,6 +363,23 @@ int main (int argc, char **argv)
         if (zmq_setsockopt (s, ZMQ_PLAIN_USERNAME, "admin", 5)
             || zmq_setsockopt (s, ZMQ_PLAIN_PASSWORD, "secret", 6))
             FAIL ("PLAIN credentials");
+    }
+    /* CURVE without a ZAP handler: encrypted, unauthenticated (libzmq's "Stonehouse").
+     * The server's key pair is fixed so that the client knows its public key. */
+    const char *server_public = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    const char *server_secret = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+    if (strcmp (role, "curve-rep") == 0) {
+        set_int (s, ZMQ_CURVE_SERVER, 1);
+        if (zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, server_secret, 40))
+            FAIL ("CURVE server key");
+    } else if (strcmp (role, "curve-req") == 0) {
+        char pub[41], sec[41];
+        if (zmq_curve_keypair (pub, sec))
+            FAIL ("zmq_curve_keypair");
+        if (zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, server_public, 40)
+            || zmq_setsockopt (s, ZMQ_CURVE_PUBLICKEY, pub, 40)
+            || zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, sec, 40))
+            FAIL ("CURVE client keys");
     }
     if (heartbeat) {
         set_int (s, ZMQ_HEARTBEAT_IVL, HB_IVL);

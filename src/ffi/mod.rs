@@ -117,6 +117,7 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
 /// Capabilities that are implemented now; `zmq_has` must never claim more.
 const CAPABILITIES: &[&[u8]] = &[
     b"ipc",
+    b"curve",
     #[cfg(feature = "draft")]
     b"draft",
 ];

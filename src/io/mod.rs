@@ -45,6 +45,8 @@ pub struct SessionOptions {
     pub reconnect_ivl: i32,
     pub reconnect_ivl_max: i32,
     pub reconnect_stop: i32,
+    /// `ZMQ_CONNECT_TIMEOUT` (ms; 0: the system's).
+    pub connect_timeout: i32,
     /// The socket wants each peer's routing id (ROUTER): a persistent pipe gets it
     /// in-band after every handshake.
     pub recv_routing_id: bool,

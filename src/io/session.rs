@@ -72,6 +72,10 @@ pub(super) struct Session {
     zap: Option<PipeEnd>,
     /// The last turn ended on the byte budget with work left.
     turn_over: bool,
+    /// ZMQ_CONNECT_TIMEOUT: when the tcp connect in progress is given up.
+    connect_deadline: Option<Instant>,
+    /// ZMQ_RECONNECT_STOP says this failure ends the connecting for good.
+    give_up: bool,
     /// Taken from the pipe, refused by the connection for now.
     out_pending: Option<Msg>,
     /// Decoded, refused by the pipe (at its HWM) for now; reading pauses meanwhile.
@@ -118,6 +122,8 @@ impl Session {
             pipe: None,
             zap: None,
             turn_over: false,
+            connect_deadline: None,
+            give_up: false,
             out_pending: None,
             in_pending: None,
             skip_partial: false,
@@ -232,6 +238,10 @@ impl Session {
         };
         match stream {
             Ok(stream) => {
+                if matches!(stream, Stream::Tcp(_)) && self.opts.connect_timeout > 0 {
+                    self.connect_deadline =
+                        now.checked_add(Duration::from_millis(self.opts.connect_timeout as u64));
+                }
                 self.stream = Some(stream);
                 self.connecting = true;
                 self.readable = false;
@@ -246,6 +256,10 @@ impl Session {
             }
             Err(_) => self.schedule_reconnect(now),
         }
+    }
+
+    fn stops_on_refusal(&self) -> bool {
+        self.opts.reconnect_stop & crate::constants::ZMQ_RECONNECT_STOP_CONN_REFUSED != 0
     }
 
     fn schedule_reconnect(&mut self, now: Instant) {
@@ -294,6 +308,7 @@ impl Session {
             retry,
             self.conn.as_ref().and_then(Engine::poll_timeout),
             self.linger_deadline,
+            self.connect_deadline,
         ]
         .into_iter()
         .flatten()
@@ -308,6 +323,11 @@ impl Session {
             if *t <= now {
                 self.start_connect(registry, now);
             }
+        }
+        if self.connecting && self.connect_deadline.is_some_and(|d| d <= now) {
+            // ZMQ_CONNECT_TIMEOUT: this attempt is over; the next one comes after
+            // ZMQ_RECONNECT_IVL.
+            self.disconnected(now, registry, false);
         }
         if let Some(conn) = &mut self.conn {
             if conn.poll_timeout().is_some_and(|t| t <= now) && conn.handle_timeout(now).is_err() {
@@ -354,6 +374,14 @@ impl Session {
             }
             let outcome = self.stream.as_ref().map(Stream::take_error);
             match outcome {
+                // As libzmq's tcp connecter: with ZMQ_RECONNECT_STOP_CONN_REFUSED a
+                // refused connect is the last one.
+                Some(Ok(Some(e)))
+                    if e.raw_os_error() == Some(libc::ECONNREFUSED) && self.stops_on_refusal() =>
+                {
+                    self.give_up = true;
+                    return self.disconnected(now, registry, false);
+                }
                 Some(Ok(None)) => match self.socks_client() {
                     Some(Ok(client)) => {
                         self.connecting = false;
@@ -761,6 +789,16 @@ impl Session {
     /// after ZMQ_RECONNECT_IVL unless it was a protocol error (libzmq gives up then).
     fn disconnected(&mut self, now: Instant, registry: &Registry, protocol_error: bool) -> Step {
         self.report_disconnect();
+        self.connect_deadline = None;
+        // ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED: a peer that took the connection but never
+        // completed a handshake (not a ZMTP peer) is not tried again.
+        let handshake_failed =
+            !self.connecting && self.conn.as_ref().is_some_and(|c| !c.is_ready());
+        if handshake_failed
+            && self.opts.reconnect_stop & crate::constants::ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0
+        {
+            self.give_up = true;
+        }
         if let Some(z) = self.zap.take() {
             z.close();
         }
@@ -812,7 +850,7 @@ impl Session {
         else {
             return Step::Done;
         };
-        if protocol_error || self.opts.reconnect_ivl < 0 || self.closing {
+        if protocol_error || self.give_up || self.opts.reconnect_ivl < 0 || self.closing {
             return Step::Done;
         }
         if !*persistent_pipe {

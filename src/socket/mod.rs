@@ -379,6 +379,8 @@ impl Socket {
             keepalive_idle: o.tcp_keepalive_idle,
             keepalive_intvl: o.tcp_keepalive_intvl,
             backlog: o.backlog,
+            maxrt: o.tcp_maxrt,
+            bound_device: o.bound_device.clone(),
         }
     }
 
@@ -389,6 +391,7 @@ impl Socket {
             reconnect_ivl: o.reconnect_ivl,
             reconnect_ivl_max: o.reconnect_ivl_max,
             reconnect_stop: o.reconnect_stop,
+            connect_timeout: o.connect_timeout,
             recv_routing_id: o.recv_routing_id,
             router_notify: {
                 let mut v = [0u8; 4];
@@ -770,7 +773,12 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
                 username: o.plain_username.clone(),
                 password: o.plain_password.clone(),
             },
-            ZMQ_CURVE => crate::zmtp::Mechanism::Curve,
+            ZMQ_CURVE => crate::zmtp::Mechanism::Curve {
+                server: o.as_server,
+                public: o.curve_public_key,
+                secret: o.curve_secret_key,
+                server_key: o.curve_server_key,
+            },
             _ => crate::zmtp::Mechanism::Null,
         },
         // libzmq refuses ZMTP 1.0/2.0 peers, which cannot authenticate, once ZAP is

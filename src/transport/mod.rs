@@ -229,7 +229,7 @@ fn file_id(p: &std::path::Path) -> Option<(u64, u64)> {
 }
 
 /// Tuning applied to tcp sockets, from socket options.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TcpTuning {
     pub sndbuf: i32,
     pub rcvbuf: i32,
@@ -239,6 +239,10 @@ pub struct TcpTuning {
     pub keepalive_idle: i32,
     pub keepalive_intvl: i32,
     pub backlog: i32,
+    /// `ZMQ_TCP_MAXRT` (ms; 0: the system's): TCP_USER_TIMEOUT.
+    pub maxrt: i32,
+    /// `ZMQ_BINDTODEVICE` (empty: none): SO_BINDTODEVICE.
+    pub bound_device: Vec<u8>,
 }
 
 fn socket_for(addr: &SocketAddr) -> io::Result<socket2::Socket> {
@@ -255,7 +259,15 @@ fn socket_for(addr: &SocketAddr) -> io::Result<socket2::Socket> {
     Ok(s)
 }
 
-fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) {
+/// The socket options libzmq sets on tcp sockets (accepted ones inherit them from
+/// their listener). Only SO_BINDTODEVICE can fail the bind or connect, as in libzmq.
+fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) -> io::Result<()> {
+    if !t.bound_device.is_empty() {
+        s.bind_device(Some(&t.bound_device))?;
+    }
+    if t.maxrt > 0 {
+        let _ = s.set_tcp_user_timeout(Some(std::time::Duration::from_millis(t.maxrt as u64)));
+    }
     if t.sndbuf >= 0 {
         let _ = s.set_send_buffer_size(t.sndbuf as usize);
     }
@@ -281,6 +293,7 @@ fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) {
             let _ = s.set_tcp_keepalive(&ka);
         }
     }
+    Ok(())
 }
 
 fn unix_addr(path: &IpcPath) -> io::Result<std::os::unix::net::SocketAddr> {
@@ -300,7 +313,7 @@ impl Listener {
             Address::Tcp { addr: sa, .. } => {
                 let s = socket_for(sa)?;
                 s.set_reuse_address(true)?;
-                apply_tuning(&s, tuning);
+                apply_tuning(&s, tuning)?;
                 s.bind(&(*sa).into())?;
                 s.listen(tuning.backlog.max(1))?;
                 let local = s.local_addr()?.as_socket().ok_or(Errno::EINVAL)?;
@@ -441,7 +454,7 @@ impl Stream {
         match addr {
             Address::Tcp { addr: sa, source } => {
                 let s = socket_for(sa)?;
-                apply_tuning(&s, tuning);
+                apply_tuning(&s, tuning)?;
                 if let Some(src) = source {
                     s.set_reuse_address(true)?;
                     s.bind(&(*src).into())?;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::codec::{self, Decoder, Frame, Framing};
 use super::command::{self, Command};
+use super::curve::{CurveClient, CurveServer, CurveSide};
 use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, V2_GREETING_LEN};
 use super::null::{self, PeerProperties};
 use super::output::OutQueue;
@@ -18,6 +19,21 @@ use super::Mechanism;
 use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
 use crate::metadata::Metadata;
 use crate::msg::Msg;
+
+/// A CURVE connection's mechanism: after the handshake it seals and opens every frame.
+enum Curve {
+    Client(CurveClient),
+    Server(CurveServer),
+}
+
+impl Curve {
+    fn side(&mut self) -> &mut dyn CurveSide {
+        match self {
+            Curve::Client(c) => c,
+            Curve::Server(s) => s,
+        }
+    }
+}
 
 /// Where a PLAIN handshake stands (the NULL one needs no state of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +102,10 @@ struct State {
     zap_properties: Vec<(Vec<u8>, Vec<u8>)>,
     /// The PLAIN handshake's progress (`None` for NULL).
     plain: Option<PlainStep>,
+    /// CURVE's state (`None` for other mechanisms).
+    curve: Option<Curve>,
+    /// The CURVE server asked its ZAP handler already.
+    zap_asked: bool,
 }
 
 fn nonzero(d: Option<Duration>) -> Option<Duration> {
@@ -131,6 +151,8 @@ impl Connection {
             peer_ready: None,
             zap_properties: Vec::new(),
             plain: None,
+            curve: None,
+            zap_asked: false,
             cfg,
         };
         Connection {
@@ -242,7 +264,26 @@ impl Connection {
         let cfg = &self.st.cfg;
         match &cfg.mechanism {
             Mechanism::Null => {}
-            Mechanism::Curve => return Err(Error::MechanismMismatch),
+            Mechanism::Curve {
+                server,
+                public,
+                secret,
+                server_key,
+            } => {
+                let mut props = Vec::new();
+                null::append_basic_properties(
+                    &mut props,
+                    cfg.socket_type,
+                    &cfg.routing_id,
+                    &cfg.app_metadata,
+                );
+                self.st.curve = Some(if *server {
+                    Curve::Server(CurveServer::new(*public, *secret, props))
+                } else {
+                    Curve::Client(CurveClient::new(*public, *secret, *server_key, props))
+                });
+                return self.st.curve_progress(Instant::now());
+            }
             Mechanism::Plain { server: true, .. } => {
                 self.st.plain = Some(PlainStep::ServerAwaitsHello);
                 return Ok(());
@@ -299,6 +340,10 @@ impl Connection {
                 .push((b"User-Id".to_vec(), r.user_id));
         }
         self.st.zap_properties.extend(r.properties);
+        if let Some(Curve::Server(s)) = &mut self.st.curve {
+            s.accept();
+            return self.st.curve_progress(now).map_err(|e| self.die(e));
+        }
         if self.st.plain == Some(PlainStep::ServerAwaitsZap) {
             self.st.push_command(plain::WELCOME);
             self.st.plain = Some(PlainStep::ServerAwaitsInitiate);
@@ -320,6 +365,11 @@ impl Connection {
         }
         if self.st.plain.is_some() || self.st.cfg.zap_enforce_domain {
             return Err(self.die(Error::NoZapHandler));
+        }
+        if let Some(Curve::Server(s)) = &mut self.st.curve {
+            // libzmq's "Stonehouse" case: encryption without authentication.
+            s.accept();
+            return self.st.curve_progress(now).map_err(|e| self.die(e));
         }
         self.st.send_ready();
         if let Some(peer) = self.st.peer_ready.take() {
@@ -362,6 +412,10 @@ impl Connection {
                 } else {
                     command::CANCEL
                 };
+                if st.curve.is_some() {
+                    st.push_frame(false, true, &[name, topic].concat());
+                    return Ok(());
+                }
                 let mut h = [0u8; codec::MAX_HEADER];
                 let n = codec::encode_header(
                     &mut h,
@@ -373,6 +427,11 @@ impl Connection {
                 st.out.push_parts(&[&h[..n], name, topic]);
                 return Ok(());
             }
+        }
+        if st.curve.is_some() {
+            st.push_frame(more, false, msg.data());
+            st.sending_more = more;
+            return Ok(());
         }
         let mut h = [0u8; codec::MAX_HEADER];
         let n = codec::encode_header(&mut h, st.framing, more, false, msg.size());
@@ -577,7 +636,74 @@ impl State {
         self.push_command(&body);
     }
 
+    /// Moves a CURVE handshake on: the server asks the ZAP handler once it has the
+    /// client's key, due commands go out, and a finished handshake starts traffic.
+    fn curve_progress(&mut self, now: Instant) -> Result<(), Error> {
+        let Some(c) = &mut self.curve else {
+            return Ok(());
+        };
+        if let Curve::Server(s) = c {
+            if s.awaiting_decision() && !self.zap_asked {
+                self.zap_asked = true;
+                let key = s.client_public_key().unwrap_or_default();
+                let frames = zap::request(
+                    &self.cfg.zap_domain,
+                    &self.cfg.peer_address,
+                    &self.cfg.routing_id,
+                    "CURVE",
+                    &[&key],
+                );
+                self.zap_pending = true;
+                self.events.push_back(Event::ZapRequest(frames));
+                return Ok(());
+            }
+        }
+        let mut due = Vec::new();
+        while let Some(cmd) = c.side().next_command() {
+            due.push(cmd);
+        }
+        let ready = c.side().is_ready();
+        let props = c.side().peer_properties().map(<[u8]>::to_vec);
+        let client = matches!(c, Curve::Client(_));
+        for cmd in due {
+            self.push_command(&cmd);
+        }
+        if ready && self.phase == Phase::Handshake {
+            let props = props.unwrap_or_default();
+            let peer = null::parse_properties(self.cfg.socket_type, &props).map_err(|e| {
+                // libzmq's CURVE client reports any READY it rejects as invalid metadata.
+                if client {
+                    Error::ReadyMetadataRejected
+                } else {
+                    e
+                }
+            })?;
+            self.handshake_done(peer, now);
+        }
+        Ok(())
+    }
+
+    /// A frame after the handshake: with CURVE it travels sealed in a MESSAGE (whose
+    /// own frame carries no flags), as libzmq's `curve_encoding_t::encode`.
+    fn push_frame(&mut self, more: bool, command: bool, body: &[u8]) {
+        let mut h = [0u8; codec::MAX_HEADER];
+        match &mut self.curve {
+            Some(c) if self.phase == Phase::Traffic => {
+                let sealed = c.side().encode(body, more, command);
+                let n = codec::encode_header(&mut h, self.framing, false, false, sealed.len());
+                self.out.push_parts(&[&h[..n], &sealed]);
+            }
+            _ => {
+                let n = codec::encode_header(&mut h, self.framing, more, command, body.len());
+                self.out.push_parts(&[&h[..n], body]);
+            }
+        }
+    }
+
     fn push_command(&mut self, body: &[u8]) {
+        if self.curve.is_some() && self.phase == Phase::Traffic {
+            return self.push_frame(false, true, body);
+        }
         let mut h = [0u8; codec::MAX_HEADER];
         let n = codec::encode_header(&mut h, self.framing, false, true, body.len());
         self.out.push_parts(&[&h[..n], body]);
@@ -589,6 +715,27 @@ impl State {
             Phase::Greeting => Ok(()),
             Phase::Handshake if self.plain.is_some() => {
                 self.on_plain_frame(frame.body.bytes(), now)
+            }
+            Phase::Handshake if self.curve.is_some() => {
+                if let Some(c) = &mut self.curve {
+                    c.side().process_command(frame.body.bytes())?;
+                }
+                self.curve_progress(now)
+            }
+            Phase::Traffic if self.curve.is_some() => {
+                let Some(c) = &mut self.curve else {
+                    return Ok(());
+                };
+                let (data, more, command) = c.side().decode(frame.body.bytes())?;
+                self.on_traffic_frame(
+                    Frame {
+                        more,
+                        command,
+                        body: codec::Body::Owned(Msg::from_slice(&data)),
+                    },
+                    now,
+                );
+                Ok(())
             }
             Phase::Handshake => {
                 if self.peer_ready.is_some() {

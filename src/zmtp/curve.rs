@@ -28,14 +28,14 @@ const ERROR: &[u8] = b"\x05ERROR";
 const MESSAGE: &[u8] = b"\x07MESSAGE";
 
 const MAC: usize = 16;
-pub const HELLO_SIZE: usize = 200;
-pub const WELCOME_SIZE: usize = 168;
+pub(crate) const HELLO_SIZE: usize = 200;
+pub(crate) const WELCOME_SIZE: usize = 168;
 /// An INITIATE without metadata.
-pub const INITIATE_MIN_SIZE: usize = 257;
+pub(crate) const INITIATE_MIN_SIZE: usize = 257;
 /// A READY without metadata.
-pub const READY_MIN_SIZE: usize = 30;
+pub(crate) const READY_MIN_SIZE: usize = 30;
 /// A MESSAGE carrying the flags byte alone.
-pub const MESSAGE_MIN_SIZE: usize = MESSAGE.len() + 8 + MAC + 1;
+pub(crate) const MESSAGE_MIN_SIZE: usize = MESSAGE.len() + 8 + MAC + 1;
 
 const MSG_MORE: u8 = 0x01;
 const MSG_COMMAND: u8 = 0x02;

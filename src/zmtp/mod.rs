@@ -54,9 +54,14 @@ pub enum Mechanism {
         username: Vec<u8>,
         password: Vec<u8>,
     },
-    /// CURVE, not implemented yet: the greeting names it, so a peer can tell, and the
-    /// handshake fails rather than falling back to an unencrypted mechanism.
-    Curve,
+    /// `ZMQ_CURVE_SERVER` (server: its own key pair) or a client with its key pair and
+    /// the server's public key (`ZMQ_CURVE_SERVERKEY`).
+    Curve {
+        server: bool,
+        public: [u8; 32],
+        secret: [u8; 32],
+        server_key: [u8; 32],
+    },
 }
 
 impl Mechanism {
@@ -65,7 +70,7 @@ impl Mechanism {
         match self {
             Mechanism::Null => "NULL",
             Mechanism::Plain { .. } => "PLAIN",
-            Mechanism::Curve => "CURVE",
+            Mechanism::Curve { .. } => "CURVE",
         }
     }
 }

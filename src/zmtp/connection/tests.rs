@@ -1021,3 +1021,75 @@ fn plain_server_without_zap_handler_fails() {
     assert_eq!(s.zap_unavailable(now), Err(Error::NoZapHandler));
     assert_eq!(s.error(), Some(&Error::NoZapHandler));
 }
+
+fn curve(server: bool, own: ([u8; 32], [u8; 32]), server_key: [u8; 32]) -> Config {
+    let mut c = cfg(socket_type::DEALER);
+    c.mechanism = crate::zmtp::Mechanism::Curve {
+        server,
+        public: own.0,
+        secret: own.1,
+        server_key,
+    };
+    c
+}
+
+/// CURVE end to end: the server asks ZAP with the client's public key, then frames
+/// travel sealed (no plaintext on the wire) and arrive with their MORE flags.
+#[test]
+fn curve_handshake_then_sealed_messages() {
+    let now = Instant::now();
+    let server_keys = crate::curve_keys::keypair().unwrap();
+    let client_keys = crate::curve_keys::keypair().unwrap();
+    let mut s = Connection::new(curve(true, server_keys, [0; 32]), now);
+    let mut c = Connection::new(curve(false, client_keys, server_keys.0), now);
+    pump(&mut s, &mut c, 4096, now);
+    let ev = events(&mut s);
+    let [Event::ZapRequest(req)] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(req[5], b"CURVE");
+    assert_eq!(req[6], client_keys.0);
+    s.zap_reply(&zap_reply(b"200", b"carol", b""), now).unwrap();
+    pump(&mut s, &mut c, 4096, now);
+    assert!(s.is_ready() && c.is_ready());
+    assert!(matches!(events(&mut c)[..], [Event::HandshakeSucceeded]));
+    assert!(matches!(events(&mut s)[..], [Event::HandshakeSucceeded]));
+    assert_eq!(
+        s.metadata().unwrap().get("User-Id").unwrap().to_bytes(),
+        b"carol"
+    );
+
+    let mut first = Msg::from_slice(b"secret part");
+    first.set_more(true);
+    c.send(first).unwrap();
+    c.send(Msg::from_slice(&[7u8; 5000])).unwrap();
+    let wire = drain(&mut c);
+    assert!(
+        !wire.windows(11).any(|w| w == b"secret part"),
+        "sent in clear"
+    );
+    s.handle_input(&wire, now).unwrap();
+    assert_eq!(
+        messages(&mut s),
+        vec![(b"secret part".to_vec(), true), (vec![7u8; 5000], false)]
+    );
+}
+
+/// A CURVE client with the wrong server key cannot get through the handshake.
+#[test]
+fn curve_with_the_wrong_server_key_fails() {
+    let now = Instant::now();
+    let server_keys = crate::curve_keys::keypair().unwrap();
+    let other = crate::curve_keys::keypair().unwrap();
+    let client_keys = crate::curve_keys::keypair().unwrap();
+    let mut s = Connection::new(curve(true, server_keys, [0; 32]), now);
+    let mut c = Connection::new(curve(false, client_keys, other.0), now);
+    let mut failed = false;
+    for _ in 0..10 {
+        let a = drain(&mut c);
+        let b = drain(&mut s);
+        failed |= s.handle_input(&a, now).is_err() | c.handle_input(&b, now).is_err();
+    }
+    assert!(failed);
+    assert!(!s.is_ready() && !c.is_ready());
+}
