@@ -615,18 +615,16 @@ impl State {
                 Ok(())
             }
             Some(PlainStep::ServerAwaitsInitiate) => {
-                let props = body.strip_prefix(plain::INITIATE).ok_or(Error::Protocol(
-                    crate::constants::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
-                ))?;
+                let props = body
+                    .strip_prefix(plain::INITIATE)
+                    .ok_or(Error::UnexpectedCommand)?;
                 let peer = null::parse_properties(local, props)?;
                 self.send_ready();
                 self.handshake_done(peer, now);
                 Ok(())
             }
             // Nothing is expected while the ZAP handler decides (libzmq: unspecified).
-            Some(PlainStep::ServerAwaitsZap) | None => Err(Error::Protocol(
-                crate::constants::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
-            )),
+            Some(PlainStep::ServerAwaitsZap) | None => Err(Error::ProtocolUnspecified),
         }
     }
 

@@ -195,9 +195,6 @@ pub enum Error {
     Zap(i32),
     /// The ZAP handler refused the peer with this status (300, 400 or 500).
     AuthFailed(u16),
-    /// A handshake failure libzmq reports with this `ZMQ_PROTOCOL_ERROR_ZMTP_*` code
-    /// (a malformed HELLO or WELCOME, a command in the wrong state).
-    Protocol(i32),
     /// A mechanism that needs a ZAP handler (PLAIN's server) found none:
     /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL` with EFAULT, as libzmq.
     NoZapHandler,
@@ -243,7 +240,7 @@ impl Error {
             Error::MechanismMismatch => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH),
             Error::UnexpectedCommand => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND),
             Error::MalformedError => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR),
-            Error::Zap(code) | Error::Protocol(code) => Some(*code),
+            Error::Zap(code) => Some(*code),
             Error::Malformed(kind) => Some(match kind {
                 CommandKind::Unspecified => {
                     c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED
@@ -321,7 +318,6 @@ impl std::fmt::Display for Error {
             Error::HeartbeatTimeout => f.write_str("heartbeat timed out"),
             Error::Zap(code) => write!(f, "unusable ZAP reply (protocol error {code:#x})"),
             Error::AuthFailed(status) => write!(f, "ZAP handler refused the peer ({status})"),
-            Error::Protocol(code) => write!(f, "handshake protocol error {code:#x}"),
             Error::NoZapHandler => f.write_str("no ZAP handler for a mechanism that needs one"),
             Error::Malformed(kind) => write!(f, "malformed {kind:?} command"),
             Error::Cryptographic => f.write_str("CURVE box does not open"),

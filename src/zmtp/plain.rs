@@ -4,8 +4,7 @@
 //! properties and the server READY with its own. Credentials travel in clear text.
 
 use super::command;
-use super::Error;
-use crate::constants as c;
+use super::{CommandKind, Error};
 
 pub(crate) const HELLO: &[u8] = b"\x05HELLO";
 pub(crate) const WELCOME: &[u8] = b"\x07WELCOME";
@@ -26,7 +25,7 @@ pub fn hello_body(username: &[u8], password: &[u8]) -> Vec<u8> {
 /// The server's view of a HELLO: (user name, password), checked as libzmq checks it.
 pub fn parse_hello(body: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let rest = body.strip_prefix(HELLO).ok_or(Error::UnexpectedCommand)?;
-    let malformed = Error::Protocol(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO);
+    let malformed = Error::Malformed(CommandKind::Hello);
     let (&ulen, rest) = rest.split_first().ok_or(malformed.clone())?;
     let username = rest.get(..ulen as usize).ok_or(malformed.clone())?;
     let rest = &rest[ulen as usize..];
@@ -44,9 +43,7 @@ pub fn check_welcome(body: &[u8]) -> Result<(), Error> {
         return Ok(());
     }
     if body.starts_with(WELCOME) {
-        return Err(Error::Protocol(
-            c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME,
-        ));
+        return Err(Error::Malformed(CommandKind::Welcome));
     }
     peer_error_or_unexpected(body)
 }
@@ -76,7 +73,7 @@ mod tests {
             parse_hello(&hello_body(b"", b"")).unwrap(),
             (vec![], vec![])
         );
-        let malformed = Error::Protocol(c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO);
+        let malformed = Error::Malformed(CommandKind::Hello);
         for bad in [
             &b"\x05HELLO"[..],
             b"\x05HELLO\x05adm",
@@ -94,9 +91,7 @@ mod tests {
         assert_eq!(check_welcome(b"\x07WELCOME"), Ok(()));
         assert_eq!(
             check_welcome(b"\x07WELCOMEx"),
-            Err(Error::Protocol(
-                c::ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME
-            ))
+            Err(Error::Malformed(CommandKind::Welcome))
         );
         assert_eq!(
             check_welcome(b"\x05ERROR\x03400"),
