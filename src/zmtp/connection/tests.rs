@@ -1093,3 +1093,114 @@ fn curve_with_the_wrong_server_key_fails() {
     assert!(failed);
     assert!(!s.is_ready() && !c.is_ready());
 }
+
+/// What a well-behaved peer of `cfg` sends: a real transcript to mutate.
+fn transcript(ours: Config, theirs: Config) -> Vec<u8> {
+    let now = Instant::now();
+    let mut a = Connection::new(ours, now);
+    let mut b = Connection::new(theirs, now);
+    let mut sent = Vec::new();
+    for _ in 0..8 {
+        let ab = drain(&mut a);
+        let ba = drain(&mut b);
+        sent.extend_from_slice(&ba);
+        let _ = b.handle_input(&ab, now);
+        let _ = a.handle_input(&ba, now);
+        while let Some(ev) = b.poll_event() {
+            if let Event::ZapRequest(_) = ev {
+                let _ = b.zap_unavailable(now);
+            }
+        }
+        let _ = events(&mut a);
+    }
+    let mut m = Msg::from_slice(b"payload");
+    m.set_more(true);
+    let _ = b.send(m);
+    let _ = b.send(Msg::from_slice(&[3u8; 300]));
+    sent.extend_from_slice(&drain(&mut b));
+    sent
+}
+
+/// Feeds `input` in random chunks, answering ZAP and draining output as a session
+/// would. Whatever the bytes, this must neither panic nor loop.
+fn feed_hostile(cfg: Config, input: &[u8], rng: &mut Rng) {
+    let now = Instant::now();
+    let mut c = Connection::new(cfg, now);
+    let mut rest = input;
+    while !rest.is_empty() {
+        let n = 1 + rng.below(rest.len().min(300));
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        let failed = c.handle_input(chunk, now).is_err();
+        while let Some(ev) = c.poll_event() {
+            match ev {
+                Event::ZapRequest(_) if rng.below(2) == 0 => {
+                    let _ = c.zap_reply(&zap_reply(b"200", b"u", b"\x01X\x00\x00\x00\x01y"), now);
+                }
+                Event::ZapRequest(_) => {
+                    let _ = c.zap_unavailable(now);
+                }
+                _ => {}
+            }
+        }
+        let _ = drain(&mut c);
+        let _ = c.send(Msg::from_slice(b"reply"));
+        let _ = c.handle_timeout(now + Duration::from_secs(60));
+        if failed {
+            return;
+        }
+    }
+}
+
+/// Hostile input for every mechanism (the NULL-only fuzz test above, extended to
+/// PLAIN and CURVE with their ZAP paths): real transcripts with random bytes flipped,
+/// cut, duplicated or inserted, and pure noise behind a valid greeting. The
+/// connection must fail cleanly (an `Err`), never panic.
+#[test]
+fn hostile_bytes_never_panic() {
+    let server_keys = crate::curve_keys::keypair().unwrap();
+    let client_keys = crate::curve_keys::keypair().unwrap();
+    let pairs: Vec<(Config, Config)> = vec![
+        (cfg(socket_type::ROUTER), cfg(socket_type::DEALER)),
+        (cfg(socket_type::PUB), cfg(socket_type::SUB)),
+        (plain(true), plain(false)),
+        (plain(false), plain(true)),
+        (
+            curve(true, server_keys, [0; 32]),
+            curve(false, client_keys, server_keys.0),
+        ),
+        (
+            curve(false, client_keys, server_keys.0),
+            curve(true, server_keys, [0; 32]),
+        ),
+    ];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for (ours, theirs) in pairs {
+        let good = transcript(ours.clone(), theirs);
+        for _ in 0..300 {
+            let mut bad = good.clone();
+            for _ in 0..1 + rng.below(8) {
+                if bad.is_empty() {
+                    break;
+                }
+                let at = rng.below(bad.len());
+                match rng.below(4) {
+                    0 => bad[at] ^= 1 << rng.below(8),
+                    1 => bad[at] = rng.next() as u8,
+                    2 => bad.truncate(at),
+                    _ => {
+                        let junk: Vec<u8> = (0..rng.below(40)).map(|_| rng.next() as u8).collect();
+                        bad.splice(at..at, junk);
+                    }
+                }
+            }
+            feed_hostile(ours.clone(), &bad, &mut rng);
+        }
+        // Noise after a valid greeting.
+        for _ in 0..100 {
+            let mut bad = good[..good.len().min(64)].to_vec();
+            bad.extend((0..rng.below(2000)).map(|_| rng.next() as u8));
+            feed_hostile(ours.clone(), &bad, &mut rng);
+        }
+    }
+}
