@@ -62,24 +62,6 @@ static void expect_no_event (void *mon)
     zmq_msg_close (&msg);
 }
 
-/* A plain TCP client of a zmq endpoint whose reads give up after 5 s. */
-static int raw_connect (const char *endpoint)
-{
-    const char *colon = strrchr (endpoint, ':');
-    CHECK (colon != NULL);
-    struct sockaddr_in sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons ((uint16_t) atoi (colon + 1));
-    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    CHECK (fd >= 0);
-    struct timeval tv = {5, 0};
-    CHECK (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-    CHECK (connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0);
-    return fd;
-}
-
 static void raw_send (int fd, const void *data, size_t len)
 {
     CHECK (send (fd, data, len, MSG_NOSIGNAL) == (ssize_t) len);

@@ -245,24 +245,6 @@ static void test_connect_retried (void)
     CHECK (zmq_close (mon) == 0);
 }
 
-/* A plain TCP client of a zmq endpoint. */
-static int raw_connect (const char *endpoint)
-{
-    const char *colon = strrchr (endpoint, ':');
-    CHECK (colon != NULL);
-    struct sockaddr_in sa;
-    memset (&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons ((uint16_t) atoi (colon + 1));
-    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    CHECK (fd >= 0);
-    struct timeval tv = {5, 0};
-    CHECK (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
-    CHECK (connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0);
-    return fd;
-}
-
 /* A ZMTP 3.0 greeting whose mechanism is not ours, and a peer that leaves mid-handshake. */
 static void test_handshake_failures (void)
 {

@@ -3,11 +3,16 @@
 #ifndef ZMQRS_TESTUTIL_H
 #define ZMQRS_TESTUTIL_H
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #define CHECK(cond)                                                                    \
@@ -64,6 +69,25 @@ static inline int get_int (void *s, int option)
     CHECK (zmq_getsockopt (s, option, &value, &len) == 0);
     CHECK_EQ_INT (sizeof value, len);
     return value;
+}
+
+/* A plain TCP client of a tcp://127.0.0.1:PORT endpoint whose reads give up after 5 s
+ * (a hostile or raw peer in the tests). */
+static inline int raw_connect (const char *endpoint)
+{
+    const char *colon = strrchr (endpoint, ':');
+    CHECK (colon != NULL);
+    struct sockaddr_in sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons ((uint16_t) atoi (colon + 1));
+    sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    CHECK (fd >= 0);
+    struct timeval tv = {5, 0};
+    CHECK (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
+    CHECK (connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0);
+    return fd;
 }
 
 #endif

@@ -11,7 +11,6 @@ const SKIPPED: i32 = 77;
 #[test]
 fn c_api_tests() {
     let repo = common::repo();
-    let lib = common::cdylib();
     let libdir = common::soname_dir();
     let out_dir = common::profile_dir().join("capi-tests");
     std::fs::create_dir_all(&out_dir).unwrap();
@@ -27,37 +26,13 @@ fn c_api_tests() {
     sources.sort();
     assert!(!sources.is_empty(), "no C tests found");
 
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let mut failures = Vec::new();
     let (mut passed, mut skipped) = (0, 0);
     for src in &sources {
         let name = src.file_stem().unwrap().to_string_lossy().into_owned();
         let exe = out_dir.join(&name);
-        let build = Command::new(&cc)
-            .args([
-                "-std=gnu11",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-g",
-                "-DZMQ_BUILD_DRAFT_API",
-            ])
-            .arg("-I")
-            .arg(repo.join("include"))
-            .arg("-I")
-            .arg(repo.join("capi-tests"))
-            .arg(src)
-            .arg("-o")
-            .arg(&exe)
-            .arg(&lib)
-            .args(["-lpthread", "-ldl"])
-            .output()
-            .expect("run the C compiler");
-        if !build.status.success() {
-            failures.push(format!(
-                "{name}: BUILD-FAIL\n{}",
-                String::from_utf8_lossy(&build.stderr)
-            ));
+        if let Err(err) = common::build_c(src, &exe) {
+            failures.push(format!("{name}: BUILD-FAIL\n{err}"));
             continue;
         }
         let mut cmd = Command::new(&exe);

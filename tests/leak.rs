@@ -27,39 +27,15 @@ fn term_race_under_valgrind() {
         "valgrind is not installed: `apt-get install valgrind` (.ci/run installs it)"
     );
     let repo = common::repo();
-    let lib = common::cdylib();
     let libdir = common::soname_dir();
     let out_dir = common::profile_dir().join("leak-tests");
     std::fs::create_dir_all(&out_dir).unwrap();
 
     let src = repo.join("capi-tests/leak/term_race.c");
     let exe = out_dir.join("term_race");
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let build = Command::new(&cc)
-        .args([
-            "-std=gnu11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-g",
-            "-DZMQ_BUILD_DRAFT_API",
-        ])
-        .arg("-I")
-        .arg(repo.join("include"))
-        .arg("-I")
-        .arg(repo.join("capi-tests"))
-        .arg(&src)
-        .arg("-o")
-        .arg(&exe)
-        .arg(&lib)
-        .args(["-lpthread", "-ldl"])
-        .output()
-        .expect("run the C compiler");
-    assert!(
-        build.status.success(),
-        "term_race.c does not build:\n{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    if let Err(err) = common::build_c(&src, &exe) {
+        panic!("term_race.c does not build:\n{err}");
+    }
 
     let mut cmd = Command::new("valgrind");
     cmd.args([

@@ -95,3 +95,35 @@ fn wait_with_timeout(mut child: Child, limit: Duration) -> Option<(ExitStatus, S
     });
     out
 }
+
+/// Compiles a C test program in `capi-tests/` against `include/zmq.h` and the cdylib,
+/// with the flags every C test gets. The compiler's output on failure.
+pub fn build_c(src: &Path, exe: &Path) -> Result<(), String> {
+    let repo = repo();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let build = Command::new(&cc)
+        .args([
+            "-std=gnu11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-g",
+            "-DZMQ_BUILD_DRAFT_API",
+        ])
+        .arg("-I")
+        .arg(repo.join("include"))
+        .arg("-I")
+        .arg(repo.join("capi-tests"))
+        .arg(src)
+        .arg("-o")
+        .arg(exe)
+        .arg(cdylib())
+        .args(["-lpthread", "-ldl"])
+        .output()
+        .expect("run the C compiler");
+    if build.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&build.stderr).into_owned())
+    }
+}
