@@ -19,6 +19,7 @@ pub mod pipe;
 pub mod proxy;
 pub mod signaler;
 pub mod socket;
+mod spsc;
 pub mod timers;
 pub mod transport;
 pub mod z85;

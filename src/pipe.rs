@@ -15,10 +15,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crossbeam_queue::SegQueue;
-
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
+use crate::spsc;
 
 /// Identifies one end of a pipe, unique in the process.
 pub type PipeId = u64;
@@ -41,7 +40,6 @@ impl<T> std::ops::Deref for Own<T> {
 /// One direction of a pipe.
 #[derive(Debug)]
 struct Queue {
-    frames: SegQueue<Msg>,
     /// With ZMQ_CONFLATE: only the newest message is kept.
     latest: Option<Mutex<Option<Msg>>>,
     /// Complete messages published by the writer.
@@ -55,7 +53,6 @@ struct Queue {
 impl Queue {
     fn new(conflate: bool) -> Self {
         Queue {
-            frames: SegQueue::new(),
             latest: conflate.then(|| Mutex::new(None)),
             written: Own::default(),
             read: Own::default(),
@@ -136,7 +133,13 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
         endpoints: Mutex::default(),
         disconnect_msgs: [OnceLock::new(), OnceLock::new()],
     });
-    (PipeEnd::new(shared.clone(), 0), PipeEnd::new(shared, 1))
+    // Queue 0 is written by end 0 and read by end 1; queue 1 the other way.
+    let (tx0, rx0) = spsc::channel();
+    let (tx1, rx1) = spsc::channel();
+    (
+        PipeEnd::new(shared.clone(), 0, tx0, rx1),
+        PipeEnd::new(shared, 1, tx1, rx0),
+    )
 }
 
 impl Shared {
@@ -173,6 +176,9 @@ pub struct PipeEnd {
     /// Complete messages this end has written / taken (mirrors of the atomics).
     written: u64,
     read: u64,
+    /// This end's outbound frames (written here, read by the peer) and inbound ones.
+    tx: spsc::Producer<Msg>,
+    rx: spsc::Consumer<Msg>,
     /// The peer's published count as last loaded: messages below it are known to be
     /// there without touching the shared counter.
     known_written: u64,
@@ -192,10 +198,17 @@ pub struct PipeEnd {
 }
 
 impl PipeEnd {
-    fn new(shared: Arc<Shared>, side: usize) -> Self {
+    fn new(
+        shared: Arc<Shared>,
+        side: usize,
+        tx: spsc::Producer<Msg>,
+        rx: spsc::Consumer<Msg>,
+    ) -> Self {
         PipeEnd {
             shared,
             side,
+            tx,
+            rx,
             written: 0,
             read: 0,
             known_written: 0,
@@ -290,9 +303,9 @@ impl PipeEnd {
             None if more => self.partial.push(msg),
             None => {
                 for f in self.partial.drain(..) {
-                    q.frames.push(f);
+                    self.tx.push(f);
                 }
-                q.frames.push(msg);
+                self.tx.push(msg);
             }
         }
         self.writing_more = more;
@@ -313,9 +326,9 @@ impl PipeEnd {
             None if more => self.partial.push(msg),
             None => {
                 for f in self.partial.drain(..) {
-                    q.frames.push(f);
+                    self.tx.push(f);
                 }
-                q.frames.push(msg);
+                self.tx.push(msg);
                 self.written += 1;
                 self.unpublished = true;
             }
@@ -354,7 +367,11 @@ impl PipeEnd {
         if self.known_written > self.read {
             return true;
         }
-        q.reader_idle.store(true, SeqCst);
+        // Raised once per idle period: writing it again while raised would only pull
+        // its cache line away from the writer, which reads it on every message.
+        if !q.reader_idle.load(SeqCst) {
+            q.reader_idle.store(true, SeqCst);
+        }
         // Re-check: the writer may have published before seeing the flag.
         self.known_written = q.written.load(SeqCst);
         self.known_written > self.read
@@ -372,7 +389,7 @@ impl PipeEnd {
         let q = &self.shared.queues[1 - self.side];
         let msg = match &q.latest {
             Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
-            None => q.frames.pop(),
+            None => self.rx.pop(),
         };
         let Some(msg) = msg else {
             // Unreachable while `written` is published after the frames; stay safe.
