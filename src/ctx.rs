@@ -262,7 +262,12 @@ impl Ctx {
                     "{}ZMQbg/IO/{i}",
                     String::from_utf8_lossy(&st.opts.thread_name_prefix)
                 );
-                st.io.push(IoThread::spawn(&name)?);
+                let scheduling = crate::io::Scheduling {
+                    policy: st.opts.thread_sched_policy,
+                    priority: st.opts.thread_priority,
+                    cpus: st.opts.thread_affinity_cpus.iter().copied().collect(),
+                };
+                st.io.push(IoThread::spawn(&name, scheduling)?);
             }
         }
         let i = st.next_io % st.io.len();

@@ -136,13 +136,74 @@ pub fn next_endpoint_id() -> u64 {
     NEXT_ENDPOINT_ID.fetch_add(1, Ordering::Relaxed) as u64
 }
 
+/// ZMQ_THREAD_SCHED_POLICY, ZMQ_THREAD_PRIORITY and ZMQ_THREAD_AFFINITY_CPU_*, as
+/// the context had them when it started its I/O threads.
+#[derive(Debug, Clone, Default)]
+pub struct Scheduling {
+    pub policy: i32,
+    pub priority: i32,
+    pub cpus: Vec<i32>,
+}
+
+impl Scheduling {
+    /// Applies the settings to the calling thread, as libzmq's `thread_t` does in each
+    /// thread it starts: the policy with priority 0, or the given priority for
+    /// SCHED_FIFO/SCHED_RR; a positive priority under other policies asks for the
+    /// lowest nice value; then the CPU set. Where libzmq would abort (no privilege),
+    /// the thread keeps its defaults.
+    fn apply(&self) {
+        let dflt = crate::constants::ZMQ_THREAD_PRIORITY_DFLT;
+        if self.policy != crate::constants::ZMQ_THREAD_SCHED_POLICY_DFLT || self.priority != dflt {
+            let mut policy = 0;
+            // SAFETY: plain pthread calls on the calling thread with local out-parameters.
+            let mut param: libc::sched_param = unsafe { std::mem::zeroed() };
+            // SAFETY: as above.
+            if unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut policy, &mut param) }
+                == 0
+            {
+                if self.policy != crate::constants::ZMQ_THREAD_SCHED_POLICY_DFLT {
+                    policy = self.policy;
+                }
+                let realtime = policy == libc::SCHED_FIFO || policy == libc::SCHED_RR;
+                param.sched_priority = if realtime && self.priority != dflt {
+                    self.priority
+                } else {
+                    0
+                };
+                // SAFETY: as above.
+                unsafe { libc::pthread_setschedparam(libc::pthread_self(), policy, &param) };
+                if !realtime && self.priority > 0 {
+                    // SAFETY: plain syscall; failure (EPERM) leaves the nice value as is.
+                    unsafe { libc::nice(-20) };
+                }
+            }
+        }
+        if !self.cpus.is_empty() {
+            // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET ignores out-of-range
+            // CPUs (checked below); sched_setaffinity(0) applies to the calling thread.
+            unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                for &cpu in &self.cpus {
+                    if (0..libc::CPU_SETSIZE).contains(&cpu) {
+                        libc::CPU_SET(cpu as usize, &mut set);
+                    }
+                }
+                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+            }
+        }
+    }
+}
+
 impl IoThread {
-    pub fn spawn(name: &str) -> Result<IoThread> {
+    pub fn spawn(name: &str, scheduling: Scheduling) -> Result<IoThread> {
         let mailbox = Arc::new(Mailbox::new()?);
         let mut worker = Worker::new(mailbox.clone())?;
         let handle = std::thread::Builder::new()
             .name(name.to_owned())
-            .spawn(move || worker.run())
+            .spawn(move || {
+                scheduling.apply();
+                worker.run()
+            })
             .map_err(crate::error::Errno::from)?;
         Ok(IoThread {
             mailbox,
