@@ -317,6 +317,18 @@ impl Socket {
         self.pattern.last_routing_id().ok_or(Errno::EFAULT)
     }
 
+    /// `zmq_join` / `zmq_leave` (DISH).
+    #[cfg(feature = "draft")]
+    pub fn membership(&mut self, group: &std::ffi::CStr, join: bool) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands()?;
+        if join {
+            self.pattern.join(&mut self.pipes, group)
+        } else {
+            self.pattern.leave(&mut self.pipes, group)
+        }
+    }
+
     pub fn unbind(&mut self, uri: &str) -> Result<()> {
         self.check_alive()?;
         self.process_commands()?;

@@ -19,6 +19,7 @@
 
 mod codec;
 mod command;
+pub(crate) use command::{membership, parse_membership};
 mod connection;
 pub mod curve;
 mod greeting;
