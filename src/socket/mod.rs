@@ -239,6 +239,9 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let (proto, addr) = parse_endpoint(uri)?;
+        if proto == "udp" {
+            return self.open_udp(addr, uri, true);
+        }
         if proto != "inproc" {
             return self.bind_wire(proto, addr, uri);
         }
@@ -266,6 +269,9 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let (proto, addr) = parse_endpoint(uri)?;
+        if proto == "udp" {
+            return self.open_udp(addr, uri, false);
+        }
         if proto != "inproc" {
             return self.connect_wire(proto, addr, uri);
         }
@@ -521,6 +527,53 @@ impl Socket {
             id,
             io,
             bound: false,
+        });
+        self.last_endpoint = uri.to_owned();
+        self.mailbox.wake();
+        Ok(())
+    }
+
+    /// `udp://`: a DISH binds where datagrams arrive, a RADIO connects where they go;
+    /// other pairings (and other types) are ENOCOMPATPROTO, as in libzmq.
+    fn open_udp(&mut self, addr: &str, uri: &str, bind: bool) -> Result<()> {
+        #[cfg(feature = "draft")]
+        let allowed = if bind {
+            self.socket_type() == ZMQ_DISH
+        } else {
+            self.socket_type() == ZMQ_RADIO
+        };
+        #[cfg(not(feature = "draft"))]
+        let allowed = false;
+        if !allowed {
+            return Err(Errno::ENOCOMPATPROTO);
+        }
+        let address = transport::udp::resolve(addr, bind, self.options.ipv6)?;
+        let o = &self.options;
+        let udp_options = transport::udp::UdpOptions {
+            multicast_loop: o.multicast_loop,
+            multicast_hops: o.multicast_hops,
+            bound_device: o.bound_device.clone(),
+        };
+        let udp = transport::udp::open(&address, !bind, &udp_options).map_err(Errno::from)?;
+        let io = self.ctx.io_mailbox()?;
+        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+        // RADIO sends everything down a pipe to a udp:// endpoint (see `Radio::attach`).
+        mine.endpoint = Some(uri.to_owned());
+        self.attach_pipe(mine);
+        let id = io_thread::next_endpoint_id();
+        io.send(Command::Io(Box::new(IoCommand::Udp {
+            endpoint_id: id,
+            socket_id: self.id,
+            udp,
+            target: (!bind).then_some(address.target),
+            pipe: theirs,
+        })));
+        self.wire.push(WireEndpoint {
+            endpoint: uri.to_owned(),
+            given: uri.to_owned(),
+            id,
+            io,
+            bound: bind,
         });
         self.last_endpoint = uri.to_owned();
         self.mailbox.wake();
