@@ -127,3 +127,41 @@ impl Pattern for Radio {
         Some(super::bool_option(value).map(|nodrop| self.lossy = !nodrop))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::xpub::tests::{connect, drain};
+    use super::*;
+    use crate::zmtp::membership;
+
+    fn group_msg(group: &[u8], body: &[u8]) -> Msg {
+        let mut m = Msg::from_slice(body);
+        m.set_group(group).unwrap();
+        m
+    }
+
+    #[test]
+    fn sends_to_exact_group_members_only() {
+        let mut radio = Radio::default();
+        let mut pipes = Pipes::default();
+        let (a, mut pa) = connect(&mut radio, &mut pipes, 0);
+        let (b, mut pb) = connect(&mut radio, &mut pipes, 0);
+        pa.write(membership(true, b"TV"));
+        pb.write(membership(true, b"Movies"));
+        radio.read_activated(&mut pipes, a);
+        radio.read_activated(&mut pipes, b);
+        for g in [&b"TV"[..], b"T", b"TVs", b"Movies"] {
+            radio.send(&mut pipes, &mut group_msg(g, g)).unwrap();
+        }
+        assert_eq!(drain(&mut pa), [b"TV".to_vec()]);
+        assert_eq!(drain(&mut pb), [b"Movies".to_vec()]);
+        pa.write(membership(false, b"TV"));
+        radio.read_activated(&mut pipes, a);
+        radio.send(&mut pipes, &mut group_msg(b"TV", b"x")).unwrap();
+        assert!(drain(&mut pa).is_empty());
+        let mut more = group_msg(b"TV", b"x");
+        more.set_more(true);
+        assert_eq!(radio.send(&mut pipes, &mut more), Err(Errno::EINVAL));
+        assert_eq!(radio.recv(&mut pipes).err(), Some(Errno::ENOTSUP));
+    }
+}
