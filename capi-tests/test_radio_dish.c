@@ -1,6 +1,7 @@
 /* RADIO/DISH: groups matched exactly, zmq_join/zmq_leave and their errors, the types'
  * one-way rules, over inproc, tcp, ipc and udp (unicast on 127.0.0.1); DISH's joins
- * reach a RADIO that restarts on the same tcp port; udp pairings libzmq refuses. */
+ * reach a RADIO that restarts on the same tcp port; udp pairings libzmq refuses; DGRAM's
+ * addressed datagrams. */
 #include <unistd.h>
 
 #include "testutil.h"
@@ -211,6 +212,38 @@ static void test_udp (void *ctx)
     zmq_close (radio);
 }
 
+/* DGRAM: the peer's ip:port, then the body, both ways. */
+static void test_dgram (void *ctx)
+{
+    int port = 20000 + (int) ((getpid () + 1) % 20000);
+    char a_ep[64], b_ep[64], b_addr[32];
+    snprintf (a_ep, sizeof a_ep, "udp://127.0.0.1:%d", port);
+    snprintf (b_addr, sizeof b_addr, "127.0.0.1:%d", port + 1 > 65535 ? 20000 : port + 1);
+    snprintf (b_ep, sizeof b_ep, "udp://%s", b_addr);
+    void *a = new_socket (ctx, ZMQ_DGRAM);
+    void *b = new_socket (ctx, ZMQ_DGRAM);
+    CHECK_ERRNO (zmq_connect (a, a_ep), ENOCOMPATPROTO);
+    /* The receiver first: libzmq binds in its I/O thread, after zmq_bind returns. */
+    CHECK (zmq_bind (b, b_ep) == 0);
+    CHECK (zmq_bind (a, a_ep) == 0);
+    CHECK_ERRNO (zmq_send (a, "body first", 10, 0), EINVAL);
+    CHECK_EQ_INT ((int) strlen (b_addr), zmq_send (a, b_addr, strlen (b_addr), ZMQ_SNDMORE));
+    CHECK_ERRNO (zmq_send (a, "x", 1, ZMQ_SNDMORE), EINVAL);
+    CHECK_EQ_INT (5, zmq_send (a, "hello", 5, 0));
+
+    char from[32] = {0}, body[16];
+    int n = zmq_recv (b, from, sizeof from - 1, 0);
+    CHECK (n > 0);
+    int more = get_int (b, ZMQ_RCVMORE);
+    CHECK_EQ_INT (1, more);
+    CHECK (strcmp (from, a_ep + strlen ("udp://")) == 0);
+    CHECK_EQ_INT (5, zmq_recv (b, body, sizeof body, 0));
+    CHECK (memcmp (body, "hello", 5) == 0);
+    CHECK_EQ_INT (0, get_int (b, ZMQ_RCVMORE));
+    zmq_close (a);
+    zmq_close (b);
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -221,6 +254,7 @@ int main (void)
     test_groups (ctx, "ipc");
     test_rejoin_after_reconnect (ctx);
     test_udp (ctx);
+    test_dgram (ctx);
     CHECK (zmq_ctx_term (ctx) == 0);
     return 0;
 }

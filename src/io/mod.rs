@@ -25,6 +25,7 @@ use crate::pipe::{PipeConfig, PipeEnd, PipeId};
 use crate::transport::{Address, Listener};
 use session::{Session, Step};
 use udp::UdpEndpoint;
+pub use udp::UdpMode;
 
 /// The socket a listener or session works for.
 #[derive(Debug, Clone)]
@@ -121,12 +122,12 @@ pub enum IoCommand {
         endpoint_id: u64,
         done: Option<std::sync::mpsc::SyncSender<()>>,
     },
-    /// A `udp://` endpoint: a RADIO's destination (`target`) or a DISH's bound socket.
+    /// A `udp://` endpoint: a RADIO's destination, a DISH's or a DGRAM's bound socket.
     Udp {
         endpoint_id: u64,
         socket_id: u64,
         udp: mio::net::UdpSocket,
-        target: Option<std::net::SocketAddr>,
+        mode: UdpMode,
         /// The endpoint's end of the pipe made at bind/connect time.
         pipe: PipeEnd,
     },
@@ -419,13 +420,13 @@ impl Worker {
                 endpoint_id,
                 socket_id,
                 udp,
-                target,
+                mode,
                 pipe,
             } => {
                 let i = self.free.last().copied().unwrap_or(self.entries.len());
                 pipe.attach(self.mailbox.clone());
                 self.pipe_owner.insert(pipe.id(), i);
-                let mut u = UdpEndpoint::new(socket_id, endpoint_id, udp, pipe, target);
+                let mut u = UdpEndpoint::new(socket_id, endpoint_id, udp, pipe, mode);
                 if u.register(self.poll.registry(), Self::token(i)).is_err() {
                     u.close(self.poll.registry());
                     self.pipe_owner.retain(|_, &mut v| v != i);

@@ -18,6 +18,8 @@ use crate::socket::options::Options;
 mod active;
 pub mod dealer;
 #[cfg(feature = "draft")]
+pub mod dgram;
+#[cfg(feature = "draft")]
 pub mod dish;
 pub mod dist;
 pub mod fq;
@@ -147,7 +149,7 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         #[cfg(feature = "draft")]
         ZMQ_DISH => Box::new(dish::Dish::default()),
         #[cfg(feature = "draft")]
-        ZMQ_DGRAM => return Err(Errno::ENOTSUP),
+        ZMQ_DGRAM => Box::new(dgram::Dgram::default()),
         _ => return Err(Errno::EINVAL),
     })
 }

@@ -533,20 +533,10 @@ impl Socket {
         Ok(())
     }
 
-    /// `udp://`: a DISH binds where datagrams arrive, a RADIO connects where they go;
-    /// other pairings (and other types) are ENOCOMPATPROTO, as in libzmq.
+    /// `udp://`: a DISH (or DGRAM) binds where datagrams arrive, a RADIO connects
+    /// where they go; other pairings (and other types) are ENOCOMPATPROTO, as in libzmq.
     fn open_udp(&mut self, addr: &str, uri: &str, bind: bool) -> Result<()> {
-        #[cfg(feature = "draft")]
-        let allowed = if bind {
-            self.socket_type() == ZMQ_DISH
-        } else {
-            self.socket_type() == ZMQ_RADIO
-        };
-        #[cfg(not(feature = "draft"))]
-        let allowed = false;
-        if !allowed {
-            return Err(Errno::ENOCOMPATPROTO);
-        }
+        let (send, receive) = udp_roles(self.socket_type(), bind).ok_or(Errno::ENOCOMPATPROTO)?;
         let address = transport::udp::resolve(addr, bind, self.options.ipv6)?;
         let o = &self.options;
         let udp_options = transport::udp::UdpOptions {
@@ -554,7 +544,8 @@ impl Socket {
             multicast_hops: o.multicast_hops,
             bound_device: o.bound_device.clone(),
         };
-        let udp = transport::udp::open(&address, !bind, &udp_options).map_err(Errno::from)?;
+        let udp =
+            transport::udp::open(&address, send, receive, &udp_options).map_err(Errno::from)?;
         let io = self.ctx.io_mailbox()?;
         let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
         // RADIO sends everything down a pipe to a udp:// endpoint (see `Radio::attach`).
@@ -565,7 +556,11 @@ impl Socket {
             endpoint_id: id,
             socket_id: self.id,
             udp,
-            target: (!bind).then_some(address.target),
+            mode: match (send, receive) {
+                (true, false) => io_thread::UdpMode::Send(address.target),
+                (false, _) => io_thread::UdpMode::Receive,
+                (true, true) => io_thread::UdpMode::Raw,
+            },
             pipe: theirs,
         })));
         self.wire.push(WireEndpoint {
@@ -809,6 +804,25 @@ impl Socket {
 }
 
 /// The connection settings libzmq takes from the socket's options.
+/// Whether a socket of this type sends and receives on a `udp://` endpoint it binds
+/// (`bind`) or connects; `None` where libzmq refuses.
+fn udp_roles(socket_type: c_int, bind: bool) -> Option<(bool, bool)> {
+    #[cfg(feature = "draft")]
+    {
+        match socket_type {
+            ZMQ_RADIO if !bind => Some((true, false)),
+            ZMQ_DISH if bind => Some((false, true)),
+            ZMQ_DGRAM if bind => Some((true, true)),
+            _ => None,
+        }
+    }
+    #[cfg(not(feature = "draft"))]
+    {
+        let _ = (socket_type, bind);
+        None
+    }
+}
+
 fn zmtp_config(o: &Options) -> crate::zmtp::Config {
     let ms = |v: c_int| (v > 0).then(|| Duration::from_millis(v as u64));
     crate::zmtp::Config {

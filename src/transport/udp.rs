@@ -95,10 +95,15 @@ pub struct UdpOptions {
     pub bound_device: Vec<u8>,
 }
 
-/// Opens the datagram socket of a sender (`send`) or a receiver, set up as libzmq's
-/// udp engine does: a receiver of multicast binds the any address on the group's port
+/// Opens the datagram socket of a sender, a receiver or both, set up as libzmq's udp
+/// engine does: a receiver of multicast binds the any address on the group's port
 /// (with SO_REUSEPORT, so several may listen) and joins the group.
-pub fn open(addr: &UdpAddress, send: bool, o: &UdpOptions) -> io::Result<mio::net::UdpSocket> {
+pub fn open(
+    addr: &UdpAddress,
+    send: bool,
+    receive: bool,
+    o: &UdpOptions,
+) -> io::Result<mio::net::UdpSocket> {
     let domain = if addr.target.is_ipv4() {
         Domain::IPV4
     } else {
@@ -113,32 +118,31 @@ pub fn open(addr: &UdpAddress, send: bool, o: &UdpOptions) -> io::Result<mio::ne
     if !o.bound_device.is_empty() {
         s.bind_device(Some(&o.bound_device))?;
     }
-    if send {
-        if addr.multicast {
-            match addr.target.ip() {
-                IpAddr::V4(_) => {
-                    s.set_multicast_loop_v4(o.multicast_loop)?;
-                    if o.multicast_hops > 0 {
-                        s.set_multicast_ttl_v4(o.multicast_hops as u32)?;
-                    }
-                    if let IpAddr::V4(ip) = addr.bind.ip() {
-                        if !ip.is_unspecified() {
-                            s.set_multicast_if_v4(&ip)?;
-                        }
-                    }
+    if send && addr.multicast {
+        match addr.target.ip() {
+            IpAddr::V4(_) => {
+                s.set_multicast_loop_v4(o.multicast_loop)?;
+                if o.multicast_hops > 0 {
+                    s.set_multicast_ttl_v4(o.multicast_hops as u32)?;
                 }
-                IpAddr::V6(_) => {
-                    s.set_multicast_loop_v6(o.multicast_loop)?;
-                    if o.multicast_hops > 0 {
-                        s.set_multicast_hops_v6(o.multicast_hops as u32)?;
-                    }
-                    if addr.interface > 0 {
-                        s.set_multicast_if_v6(addr.interface)?;
+                if let IpAddr::V4(ip) = addr.bind.ip() {
+                    if !ip.is_unspecified() {
+                        s.set_multicast_if_v4(&ip)?;
                     }
                 }
             }
+            IpAddr::V6(_) => {
+                s.set_multicast_loop_v6(o.multicast_loop)?;
+                if o.multicast_hops > 0 {
+                    s.set_multicast_hops_v6(o.multicast_hops as u32)?;
+                }
+                if addr.interface > 0 {
+                    s.set_multicast_if_v6(addr.interface)?;
+                }
+            }
         }
-    } else {
+    }
+    if receive {
         s.set_reuse_address(true)?;
         let local = if addr.multicast {
             s.set_reuse_port(true)?;
@@ -221,10 +225,10 @@ mod tests {
     #[test]
     fn unicast_datagram_round_trip() {
         let to = resolve("127.0.0.1:0", true, false).unwrap();
-        let rx = open(&to, false, &UdpOptions::default()).unwrap();
+        let rx = open(&to, false, true, &UdpOptions::default()).unwrap();
         let mut to = to;
         to.target = rx.local_addr().unwrap();
-        let tx = open(&to, true, &UdpOptions::default()).unwrap();
+        let tx = open(&to, true, false, &UdpOptions::default()).unwrap();
         tx.send_to(b"\x02TVx", to.target).unwrap();
         let mut buf = [0u8; 64];
         let mut n = None;
