@@ -18,8 +18,10 @@ use crate::zmtp::parse_membership;
 #[derive(Debug)]
 pub struct Radio {
     dist: Dist,
-    /// Pipes by the groups they joined; a pipe joining twice counts twice, as in
-    /// libzmq's multimap (one leave removes one join).
+    /// Pipes by the groups they joined. A pipe is listed once however often it joins:
+    /// a DISH repeats its joins after a reconnect, and a join it queued while
+    /// disconnected then arrives twice; libzmq's multimap would keep the pipe in the
+    /// group after the one leave that follows.
     groups: HashMap<Vec<u8>, Vec<PipeId>>,
     /// Pipes to udp:// destinations: they get every message.
     udp: HashSet<PipeId>,
@@ -43,7 +45,10 @@ impl Radio {
             return;
         };
         if join {
-            self.groups.entry(group.to_vec()).or_default().push(id);
+            let v = self.groups.entry(group.to_vec()).or_default();
+            if !v.contains(&id) {
+                v.push(id);
+            }
         } else if let Some(v) = self.groups.get_mut(group) {
             if let Some(i) = v.iter().position(|&p| p == id) {
                 v.swap_remove(i);
@@ -155,6 +160,8 @@ mod tests {
         }
         assert_eq!(drain(&mut pa), [b"TV".to_vec()]);
         assert_eq!(drain(&mut pb), [b"Movies".to_vec()]);
+        // A repeated join (after a reconnect) is undone by one leave.
+        pa.write(membership(true, b"TV"));
         pa.write(membership(false, b"TV"));
         radio.read_activated(&mut pipes, a);
         radio.send(&mut pipes, &mut group_msg(b"TV", b"x")).unwrap();
