@@ -185,6 +185,11 @@ static void test_udp (void *ctx)
     void *radio = new_socket (ctx, ZMQ_RADIO);
     CHECK (zmq_bind (dish, bind_ep) == 0);
     CHECK (zmq_connect (radio, connect_ep) == 0);
+    /* libzmq reports a udp endpoint without its scheme. */
+    char last[64];
+    size_t last_len = sizeof last;
+    CHECK (zmq_getsockopt (radio, ZMQ_LAST_ENDPOINT, last, &last_len) == 0);
+    CHECK (strcmp (last, connect_ep + strlen ("udp://")) == 0);
     msleep (100);
 
     /* Datagrams carry every group; the DISH keeps the ones it joined. */

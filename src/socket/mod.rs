@@ -570,7 +570,8 @@ impl Socket {
             io,
             bound: bind,
         });
-        self.last_endpoint = uri.to_owned();
+        // As libzmq, whose udp address prints itself without the scheme.
+        self.last_endpoint = addr.to_owned();
         self.mailbox.wake();
         Ok(())
     }
