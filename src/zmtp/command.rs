@@ -138,6 +138,7 @@ pub(crate) fn membership(join: bool, group: &[u8]) -> crate::msg::Msg {
 }
 
 /// The (join?, group) of a membership command, if `msg` is one.
+#[cfg_attr(not(feature = "draft"), allow(dead_code))]
 pub(crate) fn parse_membership(msg: &crate::msg::Msg) -> Option<(bool, &[u8])> {
     if !msg.is_command() {
         return None;
