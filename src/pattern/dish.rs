@@ -105,7 +105,49 @@ impl Pattern for Dish {
 
 #[cfg(test)]
 mod tests {
+    use super::super::xpub::tests::{connect, drain};
     use super::*;
+    use crate::zmtp::parse_membership;
+
+    fn group_msg(group: &[u8], body: &[u8]) -> Msg {
+        let mut m = Msg::from_slice(body);
+        m.set_group(group).unwrap();
+        m
+    }
+
+    #[test]
+    fn joins_reach_peers_and_other_groups_are_dropped() {
+        let mut d = Dish::default();
+        let mut pipes = Pipes::default();
+        d.join(&mut pipes, c"TV").unwrap();
+        // A new peer learns the joins made before it came, a hiccup repeats them.
+        let (id, mut peer) = connect(&mut d, &mut pipes, 0);
+        d.join(&mut pipes, c"Movies").unwrap();
+        d.hiccuped(&mut pipes, id);
+        let mut sent = Vec::new();
+        while let crate::pipe::Read::Msg(m) = peer.read() {
+            let (join, g) = parse_membership(&m).unwrap();
+            sent.push((join, g.to_vec()));
+        }
+        assert_eq!(
+            sent[..2],
+            [(true, b"TV".to_vec()), (true, b"Movies".to_vec())]
+        );
+        assert_eq!(sent.len(), 4);
+
+        peer.write(group_msg(b"News", b"skipped"));
+        peer.write(group_msg(b"TV", b"Friends"));
+        d.read_activated(&mut pipes, id);
+        assert!(d.has_in(&mut pipes));
+        let m = d.recv(&mut pipes).unwrap();
+        assert_eq!(
+            (m.group().to_bytes(), m.data()),
+            (&b"TV"[..], &b"Friends"[..])
+        );
+        assert!(!d.has_in(&mut pipes));
+        assert_eq!(d.send(&mut pipes, &mut Msg::new()), Err(Errno::ENOTSUP));
+        assert!(drain(&mut peer).is_empty());
+    }
 
     #[test]
     fn join_and_leave_rules() {
