@@ -826,14 +826,6 @@ int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
 const char *zmq_msg_group(struct zmq_msg_t *msg);
 #endif
 
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_join(void *s, const char *group);
-#endif
-
-#if defined(ZMQ_BUILD_DRAFT_API)
-int zmq_leave(void *s, const char *group);
-#endif
-
 int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
@@ -908,6 +900,14 @@ int zmq_connect(void *s, const char *addr);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 uint32_t zmq_connect_peer(void *s, const char *addr);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_join(void *s, const char *group);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+int zmq_leave(void *s, const char *group);
 #endif
 
 int zmq_unbind(void *s, const char *addr);

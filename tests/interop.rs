@@ -3,7 +3,9 @@
 //! pattern runs in both directions — ours binding and libzmq connecting, and the
 //! reverse — over tcp and ipc, with empty, 1, 255/256-byte, 70 KB, 1 MiB and multipart
 //! messages, ZMQ_METADATA, routing ids and subscription forwarding (to SUB and to XSUB);
-//! and heartbeats keeping an idle connection up and detecting a frozen peer.
+//! and heartbeats keeping an idle connection up and detecting a frozen peer. RADIO/DISH
+//! (capi-tests/interop/radio_dish.c) run against the draft-enabled libzmq 4.3.5 the
+//! conformance suite builds, when it is there.
 
 mod common;
 
@@ -249,4 +251,99 @@ fn signal(child: &std::process::Child, sig: &str) {
         .arg(format!("-{sig}"))
         .arg(child.id().to_string())
         .status();
+}
+
+/// The draft-enabled libzmq 4.3.5 that capi-tests/conformance/build-reference.sh
+/// builds (the system libzmq has no RADIO/DISH): its lib and include directories.
+fn reference_libzmq() -> Option<(PathBuf, PathBuf)> {
+    let cache = std::env::var_os("ZMQRS_CONFORMANCE_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/libzmq-rs-conformance"))
+        })?;
+    let install = cache.join("reference/install");
+    let lib = install.join("lib");
+    (lib.join("libzmq.so").exists() && install.join("include/zmq.h").exists())
+        .then(|| (lib, install.join("include")))
+}
+
+/// RADIO/DISH with libzmq 4.3.5 over tcp (either side binding) and udp: JOIN commands
+/// and group frames on the wire, and the udp datagram layout.
+#[test]
+fn radio_dish_with_reference_libzmq() {
+    let Some((ref_lib, ref_include)) = reference_libzmq() else {
+        eprintln!("SKIP: no draft-enabled libzmq (capi-tests/conformance/build-reference.sh)");
+        return;
+    };
+    let repo = common::repo();
+    let out = common::profile_dir().join("interop");
+    std::fs::create_dir_all(&out).unwrap();
+    let src = repo.join("capi-tests/interop/radio_dish.c");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let ours = out.join("radio-dish-ours");
+    let theirs = out.join("radio-dish-libzmq");
+    let build = |exe: &Path, args: Vec<std::ffi::OsString>| {
+        let res = Command::new(&cc)
+            .args(["-std=gnu11", "-Wall", "-Werror", "-DZMQ_BUILD_DRAFT_API"])
+            .arg(&src)
+            .arg("-o")
+            .arg(exe)
+            .args(args)
+            .output()
+            .expect("run cc");
+        assert!(
+            res.status.success(),
+            "building {}: {}",
+            exe.display(),
+            String::from_utf8_lossy(&res.stderr)
+        );
+    };
+    build(
+        &ours,
+        vec![
+            "-I".into(),
+            repo.join("include").into(),
+            common::cdylib().into(),
+        ],
+    );
+    // DT_RPATH (not RUNPATH), so LD_LIBRARY_PATH cannot swap the library.
+    let mut rpath = std::ffi::OsString::from("-Wl,--disable-new-dtags,-rpath,");
+    rpath.push(&ref_lib);
+    build(
+        &theirs,
+        vec![
+            "-I".into(),
+            ref_include.into(),
+            "-L".into(),
+            ref_lib.into(),
+            rpath,
+            "-lzmq".into(),
+        ],
+    );
+    let libdir = common::soname_dir();
+    // Unlike tcp, a udp endpoint is not picked by the system: one per run.
+    let udp = format!("udp://127.0.0.1:{}", 30000 + std::process::id() % 20000);
+    let mut failures = Vec::new();
+    for (roles, endpoint) in [
+        (("radio", "dish"), "tcp://127.0.0.1:*"),
+        (("dish", "radio"), "tcp://127.0.0.1:*"),
+        (("dish", "radio"), udp.as_str()),
+    ] {
+        for (server, client, who) in [
+            (&ours, &theirs, "libzmq-rs binds, libzmq connects"),
+            (&theirs, &ours, "libzmq binds, libzmq-rs connects"),
+        ] {
+            if let Err(e) = exchange(server, client, roles, endpoint, &libdir) {
+                failures.push(format!(
+                    "{}/{} over {endpoint} ({who}): {e}",
+                    roles.0, roles.1
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "RADIO/DISH interop failures:\n{}",
+        failures.join("\n")
+    );
 }

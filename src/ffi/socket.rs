@@ -183,6 +183,28 @@ pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -
     }
 }
 
+/// `zmq_join` / `zmq_leave`: the group is checked after the socket, as in libzmq.
+#[cfg(feature = "draft")]
+fn membership_call(s: *mut c_void, group: *const c_char, join: bool) -> c_int {
+    status(with_socket(s, |sock| {
+        // SAFETY: group is NULL or a NUL-terminated string (C contract).
+        let group = unsafe { cstr(group) }.ok_or(Errno::EFAULT)?;
+        sock.membership(group, join).map(|()| 0)
+    }))
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
+    membership_call(s, group, true)
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
+    membership_call(s, group, false)
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
     endpoint_call(s, addr, Socket::unbind)

@@ -7,6 +7,7 @@
 //! the same batched `ActivateRead`/`ActivateWrite` commands they send to sockets.
 
 mod session;
+mod udp;
 
 use std::collections::HashMap;
 use std::io;
@@ -23,6 +24,8 @@ use crate::mailbox::{Command, Mailbox};
 use crate::pipe::{PipeConfig, PipeEnd, PipeId};
 use crate::transport::{Address, Listener};
 use session::{Session, Step};
+use udp::UdpEndpoint;
+pub use udp::UdpMode;
 
 /// The socket a listener or session works for.
 #[derive(Debug, Clone)]
@@ -118,6 +121,15 @@ pub enum IoCommand {
         socket_id: u64,
         endpoint_id: u64,
         done: Option<std::sync::mpsc::SyncSender<()>>,
+    },
+    /// A `udp://` endpoint: a RADIO's destination, a DISH's or a DGRAM's bound socket.
+    Udp {
+        endpoint_id: u64,
+        socket_id: u64,
+        udp: mio::net::UdpSocket,
+        mode: UdpMode,
+        /// The endpoint's end of the pipe made at bind/connect time.
+        pipe: PipeEnd,
     },
     /// The context is terminating: finish lingering sessions, then exit.
     Shutdown,
@@ -239,6 +251,7 @@ enum Entry {
         opts: Arc<SessionOptions>,
     },
     Session(Box<Session>),
+    Udp(Box<UdpEndpoint>),
 }
 
 pub(crate) struct Worker {
@@ -315,6 +328,7 @@ impl Worker {
                         );
                         self.drive(i);
                     }
+                    Some(Some(Entry::Udp(_))) => self.drive(i),
                     _ => {}
                 }
             }
@@ -370,8 +384,13 @@ impl Worker {
                     };
                     // Commands for a pipe the session has since dropped (it died with
                     // a connection) are stale.
-                    let current = matches!(self.entries.get(i), Some(Some(Entry::Session(s)))
-                        if s.pipe().map(PipeEnd::id) == Some(id) || s.zap_pipe_id() == Some(id));
+                    let current = match self.entries.get(i) {
+                        Some(Some(Entry::Session(s))) => {
+                            s.pipe().map(PipeEnd::id) == Some(id) || s.zap_pipe_id() == Some(id)
+                        }
+                        Some(Some(Entry::Udp(u))) => u.pipe().map(PipeEnd::id) == Some(id),
+                        _ => false,
+                    };
                     if !current {
                         self.pipe_owner.remove(&id);
                         continue;
@@ -458,6 +477,26 @@ impl Worker {
                 debug_assert_eq!(got, i);
                 self.drive(i);
             }
+            IoCommand::Udp {
+                endpoint_id,
+                socket_id,
+                udp,
+                mode,
+                pipe,
+            } => {
+                let i = self.free.last().copied().unwrap_or(self.entries.len());
+                pipe.attach(self.mailbox.clone());
+                self.pipe_owner.insert(pipe.id(), i);
+                let mut u = UdpEndpoint::new(socket_id, endpoint_id, udp, pipe, mode);
+                if u.register(self.poll.registry(), Self::token(i)).is_err() {
+                    u.close(self.poll.registry());
+                    self.pipe_owner.retain(|_, &mut v| v != i);
+                    return;
+                }
+                let got = self.insert(Entry::Udp(Box::new(u)));
+                debug_assert_eq!(got, i);
+                self.drive(i);
+            }
             IoCommand::Close {
                 socket_id,
                 endpoint_id,
@@ -473,6 +512,9 @@ impl Worker {
                         Some(Entry::Session(s)) => {
                             s.socket_id() == socket_id && s.endpoint_id() == endpoint_id
                         }
+                        Some(Entry::Udp(u)) => {
+                            u.socket_id == socket_id && u.endpoint_id == endpoint_id
+                        }
                         None => false,
                     };
                     if hit {
@@ -487,7 +529,7 @@ impl Worker {
                 self.shutting_down = true;
                 for i in 0..self.entries.len() {
                     let done = match &self.entries[i] {
-                        Some(Entry::Listener { .. }) => true,
+                        Some(Entry::Listener { .. } | Entry::Udp(_)) => true,
                         Some(Entry::Session(s)) => s.can_drop_at_shutdown(),
                         None => false,
                     };
@@ -551,6 +593,12 @@ impl Worker {
 
     /// Runs a session until it can make no more progress, then handles its outcome.
     fn drive(&mut self, i: usize) {
+        if let Some(Some(Entry::Udp(u))) = self.entries.get_mut(i) {
+            if u.pump() {
+                self.remove(i);
+            }
+            return;
+        }
         let Some(Some(Entry::Session(s))) = self.entries.get_mut(i) else {
             return;
         };
@@ -604,6 +652,12 @@ impl Worker {
                     self.pipe_owner.remove(&p.id());
                 }
                 s.close(self.poll.registry());
+            }
+            Entry::Udp(mut u) => {
+                if let Some(p) = u.pipe() {
+                    self.pipe_owner.remove(&p.id());
+                }
+                u.close(self.poll.registry());
             }
         }
         self.free.push(i);

@@ -6,7 +6,7 @@
 //! outgoing messages), [`fq`] (fair-queue incoming ones).
 
 use std::collections::HashMap;
-use std::ffi::c_int;
+use std::ffi::{c_int, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::constants::*;
@@ -17,6 +17,10 @@ use crate::socket::options::Options;
 
 mod active;
 pub mod dealer;
+#[cfg(feature = "draft")]
+pub mod dgram;
+#[cfg(feature = "draft")]
+pub mod dish;
 pub mod dist;
 pub mod fq;
 pub mod lb;
@@ -25,6 +29,8 @@ pub mod pair;
 pub mod pub_;
 pub mod pull;
 pub mod push;
+#[cfg(feature = "draft")]
+pub mod radio;
 pub mod rep;
 pub mod req;
 pub mod router;
@@ -79,6 +85,14 @@ pub trait Pattern: Send {
     fn last_routing_id(&self) -> Option<u32> {
         None
     }
+    /// `zmq_join` (DISH): ENOTSUP for the other types.
+    fn join(&mut self, _pipes: &mut Pipes, _group: &CStr) -> Result<()> {
+        Err(Errno::ENOTSUP)
+    }
+    /// `zmq_leave` (DISH): ENOTSUP for the other types.
+    fn leave(&mut self, _pipes: &mut Pipes, _group: &CStr) -> Result<()> {
+        Err(Errno::ENOTSUP)
+    }
 }
 
 /// The draft types that libzmq makes thread-safe: any thread may use them, and they
@@ -131,7 +145,11 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         #[cfg(feature = "draft")]
         ZMQ_SERVER | ZMQ_PEER => Box::new(server::Server::default()),
         #[cfg(feature = "draft")]
-        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM => return Err(Errno::ENOTSUP),
+        ZMQ_RADIO => Box::new(radio::Radio::default()),
+        #[cfg(feature = "draft")]
+        ZMQ_DISH => Box::new(dish::Dish::default()),
+        #[cfg(feature = "draft")]
+        ZMQ_DGRAM => Box::new(dgram::Dgram::default()),
         _ => return Err(Errno::EINVAL),
     })
 }

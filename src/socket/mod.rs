@@ -239,6 +239,9 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let (proto, addr) = parse_endpoint(uri)?;
+        if proto == "udp" {
+            return self.open_udp(addr, uri, true);
+        }
         if proto != "inproc" {
             return self.bind_wire(proto, addr, uri);
         }
@@ -266,6 +269,9 @@ impl Socket {
         self.check_alive()?;
         self.process_commands()?;
         let (proto, addr) = parse_endpoint(uri)?;
+        if proto == "udp" {
+            return self.open_udp(addr, uri, false);
+        }
         if proto != "inproc" {
             return self.connect_wire(proto, addr, uri);
         }
@@ -315,6 +321,18 @@ impl Socket {
         }
         self.connect(uri)?;
         self.pattern.last_routing_id().ok_or(Errno::EFAULT)
+    }
+
+    /// `zmq_join` / `zmq_leave` (DISH).
+    #[cfg(feature = "draft")]
+    pub fn membership(&mut self, group: &std::ffi::CStr, join: bool) -> Result<()> {
+        self.check_alive()?;
+        self.process_commands()?;
+        if join {
+            self.pattern.join(&mut self.pipes, group)
+        } else {
+            self.pattern.leave(&mut self.pipes, group)
+        }
     }
 
     pub fn unbind(&mut self, uri: &str) -> Result<()> {
@@ -511,6 +529,49 @@ impl Socket {
             bound: false,
         });
         self.last_endpoint = uri.to_owned();
+        self.mailbox.wake();
+        Ok(())
+    }
+
+    /// `udp://`: a DISH (or DGRAM) binds where datagrams arrive, a RADIO connects
+    /// where they go; other pairings (and other types) are ENOCOMPATPROTO, as in libzmq.
+    fn open_udp(&mut self, addr: &str, uri: &str, bind: bool) -> Result<()> {
+        let (send, receive) = udp_roles(self.socket_type(), bind).ok_or(Errno::ENOCOMPATPROTO)?;
+        let address = transport::udp::resolve(addr, bind, self.options.ipv6)?;
+        let o = &self.options;
+        let udp_options = transport::udp::UdpOptions {
+            multicast_loop: o.multicast_loop,
+            multicast_hops: o.multicast_hops,
+            bound_device: o.bound_device.clone(),
+        };
+        let udp =
+            transport::udp::open(&address, send, receive, &udp_options).map_err(Errno::from)?;
+        let io = self.ctx.io_mailbox()?;
+        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+        // RADIO sends everything down a pipe to a udp:// endpoint (see `Radio::attach`).
+        mine.endpoint = Some(uri.to_owned());
+        self.attach_pipe(mine);
+        let id = io_thread::next_endpoint_id();
+        io.send(Command::Io(Box::new(IoCommand::Udp {
+            endpoint_id: id,
+            socket_id: self.id,
+            udp,
+            mode: match (send, receive) {
+                (true, false) => io_thread::UdpMode::Send(address.target),
+                (false, _) => io_thread::UdpMode::Receive,
+                (true, true) => io_thread::UdpMode::Raw,
+            },
+            pipe: theirs,
+        })));
+        self.wire.push(WireEndpoint {
+            endpoint: uri.to_owned(),
+            given: uri.to_owned(),
+            id,
+            io,
+            bound: bind,
+        });
+        // As libzmq, whose udp address prints itself without the scheme.
+        self.last_endpoint = addr.to_owned();
         self.mailbox.wake();
         Ok(())
     }
@@ -744,6 +805,25 @@ impl Socket {
 }
 
 /// The connection settings libzmq takes from the socket's options.
+/// Whether a socket of this type sends and receives on a `udp://` endpoint it binds
+/// (`bind`) or connects; `None` where libzmq refuses.
+fn udp_roles(socket_type: c_int, bind: bool) -> Option<(bool, bool)> {
+    #[cfg(feature = "draft")]
+    {
+        match socket_type {
+            ZMQ_RADIO if !bind => Some((true, false)),
+            ZMQ_DISH if bind => Some((false, true)),
+            ZMQ_DGRAM if bind => Some((true, true)),
+            _ => None,
+        }
+    }
+    #[cfg(not(feature = "draft"))]
+    {
+        let _ = (socket_type, bind);
+        None
+    }
+}
+
 fn zmtp_config(o: &Options) -> crate::zmtp::Config {
     let ms = |v: c_int| (v > 0).then(|| Duration::from_millis(v as u64));
     crate::zmtp::Config {

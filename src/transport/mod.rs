@@ -1,7 +1,8 @@
-//! Transports that run over the kernel: tcp and ipc. Address parsing and resolution
+//! Transports that run over the kernel: tcp and ipc (udp in [`udp`]). Address parsing and resolution
 //! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
 
 pub mod socks;
+pub mod udp;
 
 use std::ffi::CString;
 use std::io;

@@ -10,6 +10,9 @@ pub(crate) const PING: &[u8] = b"\x04PING";
 pub(crate) const PONG: &[u8] = b"\x04PONG";
 pub(crate) const SUBSCRIBE: &[u8] = b"\x09SUBSCRIBE";
 pub(crate) const CANCEL: &[u8] = b"\x06CANCEL";
+/// DISH to RADIO (libzmq 4.3.5 sends these to every peer version).
+pub(crate) const JOIN: &[u8] = b"\x04JOIN";
+pub(crate) const LEAVE: &[u8] = b"\x05LEAVE";
 
 /// The longest PING context echoed in a PONG (longer ones are cut, like libzmq).
 pub(crate) const PING_MAX_CONTEXT: usize = 16;
@@ -97,6 +100,8 @@ pub enum Command<'a> {
     Pong,
     Subscribe(&'a [u8]),
     Cancel(&'a [u8]),
+    Join(&'a [u8]),
+    Leave(&'a [u8]),
     /// Anything else, malformed ones included: dropped, as libzmq's session does.
     Other,
 }
@@ -117,7 +122,31 @@ pub fn parse(body: &[u8]) -> Command<'_> {
         b"PONG" => Command::Pong,
         b"SUBSCRIBE" => Command::Subscribe(data),
         b"CANCEL" => Command::Cancel(data),
+        b"JOIN" => Command::Join(data),
+        b"LEAVE" => Command::Leave(data),
         _ => Command::Other,
+    }
+}
+
+/// A DISH's join (`true`) or leave of a group: the command frame it sends, which also
+/// travels as is over inproc pipes, so RADIO reads one form from every peer.
+pub(crate) fn membership(join: bool, group: &[u8]) -> crate::msg::Msg {
+    let name = if join { JOIN } else { LEAVE };
+    let mut m = crate::msg::Msg::from_slice(&[name, group].concat());
+    m.set_command(true);
+    m
+}
+
+/// The (join?, group) of a membership command, if `msg` is one.
+#[cfg_attr(not(feature = "draft"), allow(dead_code))]
+pub(crate) fn parse_membership(msg: &crate::msg::Msg) -> Option<(bool, &[u8])> {
+    if !msg.is_command() {
+        return None;
+    }
+    match parse(msg.data()) {
+        Command::Join(g) => Some((true, g)),
+        Command::Leave(g) => Some((false, g)),
+        _ => None,
     }
 }
 
@@ -205,9 +234,21 @@ mod tests {
         assert_eq!(parse(b"\x09SUBSCRIBEtopic"), Command::Subscribe(b"topic"));
         assert_eq!(parse(b"\x09SUBSCRIBE"), Command::Subscribe(b""));
         assert_eq!(parse(b"\x06CANCELtopic"), Command::Cancel(b"topic"));
+        assert_eq!(parse(b"\x04JOINTV"), Command::Join(b"TV"));
+        assert_eq!(parse(b"\x05LEAVE"), Command::Leave(b""));
+        let m = membership(true, b"TV");
+        assert_eq!(m.data(), b"\x04JOINTV");
+        assert_eq!(parse_membership(&m), Some((true, &b"TV"[..])));
+        assert_eq!(
+            parse_membership(&membership(false, b"")),
+            Some((false, &b""[..]))
+        );
+        // The same bytes in a data frame are no command.
+        let data = crate::msg::Msg::from_slice(b"\x04JOINTV");
+        assert_eq!(parse_membership(&data), None);
         assert_eq!(parse(b"\x09SUBSCR"), Command::Other);
         assert_eq!(parse(b""), Command::Other);
-        assert_eq!(parse(b"\x04JOINg"), Command::Other);
+        assert_eq!(parse(b"\x05HELLOg"), Command::Other);
     }
 
     #[test]

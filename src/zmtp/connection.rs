@@ -93,6 +93,8 @@ struct State {
     ttl_deadline: Option<Instant>,
     /// The last frame we sent had MORE (we are inside a multipart message).
     sending_more: bool,
+    /// DISH: the group frame of the message whose body comes next.
+    group_frame: Option<Msg>,
     dead: Option<Error>,
     /// Our READY is held back until the ZAP handler answers.
     zap_pending: bool,
@@ -146,6 +148,7 @@ impl Connection {
             heartbeat_deadline: None,
             ttl_deadline: None,
             sending_more: false,
+            group_frame: None,
             dead: None,
             zap_pending: false,
             peer_ready: None,
@@ -400,6 +403,15 @@ impl Connection {
             return Err(msg);
         }
         let st = &mut self.st;
+        if msg.is_command() {
+            // A DISH's JOIN/LEAVE (see `command::membership`).
+            st.push_command(msg.data());
+            return Ok(());
+        }
+        if st.cfg.socket_type == socket_type::RADIO && !st.sending_more {
+            // As libzmq's radio session: the group goes first, as a frame of its own.
+            st.push_frame(true, false, msg.group().to_bytes());
+        }
         let more = msg.more();
         if st.version == (3, 1)
             && matches!(st.cfg.socket_type, socket_type::SUB | socket_type::XSUB)
@@ -732,8 +744,7 @@ impl State {
                         body: codec::Body::Owned(Msg::from_slice(&data)),
                     },
                     now,
-                );
-                Ok(())
+                )
             }
             Phase::Handshake => {
                 if self.peer_ready.is_some() {
@@ -760,10 +771,7 @@ impl State {
                 }
                 Ok(())
             }
-            Phase::Traffic => {
-                self.on_traffic_frame(frame, now);
-                Ok(())
-            }
+            Phase::Traffic => self.on_traffic_frame(frame, now),
         }
     }
 
@@ -807,7 +815,7 @@ impl State {
         self.events.push_back(Event::HandshakeSucceeded);
     }
 
-    fn on_traffic_frame(&mut self, frame: Frame<'_>, now: Instant) {
+    fn on_traffic_frame(&mut self, frame: Frame<'_>, now: Instant) -> Result<(), Error> {
         let zmtp3 = self.version.0 >= 3;
         if zmtp3 {
             // Any frame shows the peer is alive.
@@ -815,15 +823,18 @@ impl State {
             self.ttl_deadline = None;
         }
         if !frame.command {
+            if self.cfg.socket_type == socket_type::DISH {
+                return self.dish_frame(frame);
+            }
             let mut msg = frame.body.into_msg();
             msg.set_more(frame.more);
             msg.set_metadata(self.metadata.clone());
             self.events.push_back(Event::Message(msg));
-            return;
+            return Ok(());
         }
         if !zmtp3 {
             // ZMTP 2.0 has no commands: libzmq's session drops them.
-            return;
+            return Ok(());
         }
         match command::parse(frame.body.bytes()) {
             Command::Ping {
@@ -844,8 +855,43 @@ impl State {
             }
             Command::Subscribe(topic) => self.subscription(1, topic),
             Command::Cancel(topic) => self.subscription(0, topic),
+            Command::Join(group) => self.membership(true, group),
+            Command::Leave(group) => self.membership(false, group),
             Command::Pong | Command::Other => {}
         }
+        Ok(())
+    }
+
+    /// A JOIN/LEAVE command, handed to a RADIO socket as the same command message.
+    fn membership(&mut self, join: bool, group: &[u8]) {
+        if self.cfg.socket_type != socket_type::RADIO {
+            return;
+        }
+        let mut msg = command::membership(join, group);
+        msg.set_metadata(self.metadata.clone());
+        self.events.push_back(Event::Message(msg));
+    }
+
+    /// A RADIO sends each message as a group frame (MORE) and a body; the DISH gets one
+    /// message carrying the group. Anything else is a protocol error, as libzmq's dish
+    /// session fails it.
+    fn dish_frame(&mut self, frame: Frame<'_>) -> Result<(), Error> {
+        let Some(group) = self.group_frame.take() else {
+            if !frame.more || frame.body.bytes().len() > crate::msg::GROUP_MAX_LENGTH {
+                return Err(Error::InvalidFrame);
+            }
+            self.group_frame = Some(frame.body.into_msg());
+            return Ok(());
+        };
+        if frame.more {
+            return Err(Error::InvalidFrame);
+        }
+        let mut msg = frame.body.into_msg();
+        msg.set_group(group.data())
+            .map_err(|_| Error::InvalidFrame)?;
+        msg.set_metadata(self.metadata.clone());
+        self.events.push_back(Event::Message(msg));
+        Ok(())
     }
 
     /// A SUBSCRIBE/CANCEL command, handed to a PUB/XPUB socket as `1 topic`/`0 topic`.

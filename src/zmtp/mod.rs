@@ -19,6 +19,8 @@
 
 mod codec;
 mod command;
+#[cfg(feature = "draft")]
+pub(crate) use command::{membership, parse_membership};
 mod connection;
 pub mod curve;
 mod greeting;

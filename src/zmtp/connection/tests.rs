@@ -1203,4 +1203,57 @@ fn hostile_bytes_never_panic() {
             feed_hostile(ours.clone(), &bad, &mut rng);
         }
     }
+
+#[test]
+fn dish_joins_as_commands_and_radio_sends_group_frames() {
+    let now = Instant::now();
+    let (mut dish, mut radio) = connected(cfg(socket_type::DISH), cfg(socket_type::RADIO), now);
+    dish.send(crate::zmtp::membership(true, b"TV")).unwrap();
+    dish.send(crate::zmtp::membership(false, b"TV")).unwrap();
+    // As libzmq 4.3.5's dish session writes them.
+    let wire = drain(&mut dish);
+    assert_eq!(wire, b"\x04\x07\x04JOINTV\x04\x08\x05LEAVETV");
+    radio.handle_input(&wire, now).unwrap();
+    let got: Vec<_> = events(&mut radio)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => {
+                Some(crate::zmtp::parse_membership(&m).map(|(j, g)| (j, g.to_vec())))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [Some((true, b"TV".to_vec())), Some((false, b"TV".to_vec()))]
+    );
+
+    let mut m = Msg::from_slice(b"Friends");
+    m.set_group(b"TV").unwrap();
+    radio.send(m).unwrap();
+    let wire = drain(&mut radio);
+    assert_eq!(wire, b"\x01\x02TV\x00\x07Friends");
+    dish.handle_input(&wire, now).unwrap();
+    let got: Vec<_> = events(&mut dish)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some((m.group().to_bytes().to_vec(), m.data().to_vec(), m.more())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got, [(b"TV".to_vec(), b"Friends".to_vec(), false)]);
+}
+
+#[test]
+fn dish_refuses_a_body_without_its_group_frame() {
+    let now = Instant::now();
+    let mut s = peer_stream(socket_type::RADIO, 1);
+    s.extend(data(false, b"lonely body"));
+    let (_, _, r) = scripted(cfg(socket_type::DISH), &s, now);
+    assert!(r.is_err());
+    let mut s = peer_stream(socket_type::RADIO, 1);
+    s.extend(data(true, &[b'g'; 256]));
+    s.extend(data(false, b"body"));
+    let (_, _, r) = scripted(cfg(socket_type::DISH), &s, now);
+    assert!(r.is_err());
 }
