@@ -1203,6 +1203,7 @@ fn hostile_bytes_never_panic() {
             feed_hostile(ours.clone(), &bad, &mut rng);
         }
     }
+}
 
 #[test]
 fn dish_joins_as_commands_and_radio_sends_group_frames() {
