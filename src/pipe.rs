@@ -389,10 +389,13 @@ impl PipeEnd {
         let q = &self.shared.queues[1 - self.side];
         let msg = match &q.latest {
             Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
-            None => self.rx.pop(),
+            // SAFETY: `check_read` saw a message (or the rest of one) published: the
+            // writer pushed its frames before the SeqCst store of `written` that this
+            // end loaded (SeqCst) since.
+            None => Some(unsafe { self.rx.pop_published() }),
         };
         let Some(msg) = msg else {
-            // Unreachable while `written` is published after the frames; stay safe.
+            // A conflated queue emptied meanwhile: nothing to read.
             return Read::Empty;
         };
         self.reading_more = msg.more();
