@@ -24,17 +24,30 @@ pub type PipeId = u64;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Keeps a value on cache lines of its own: the writer's and the reader's counters
-/// sharing one would bounce it between their cores on every message.
+/// The writer's side of a queue, on cache lines of its own: the count it publishes
+/// every message, and the flag it checks right after. Keeping the flag next to the
+/// count means the writer's one locked store brings both in (a separate line for the
+/// flag was most of a small message's send cost).
 #[derive(Debug, Default)]
 #[repr(align(128))]
-struct Own<T>(T);
+struct Published {
+    /// Complete messages published by the writer.
+    written: AtomicU64,
+    /// Raised by the reader when it finds the queue empty; the writer that clears it
+    /// wakes the reader.
+    reader_idle: AtomicBool,
+}
 
-impl<T> std::ops::Deref for Own<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
+/// The reader's side: what it reports consumed (every low-water mark's worth), and the
+/// flag it checks as it reads.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Consumed {
+    /// Complete messages taken by the reader, as last reported to the writer.
+    read: AtomicU64,
+    /// Raised by the writer at its high-water mark; the reader that clears it wakes
+    /// the writer.
+    writer_blocked: AtomicBool,
 }
 
 /// One direction of a pipe.
@@ -42,22 +55,16 @@ impl<T> std::ops::Deref for Own<T> {
 struct Queue {
     /// With ZMQ_CONFLATE: only the newest message is kept.
     latest: Option<Mutex<Option<Msg>>>,
-    /// Complete messages published by the writer.
-    written: Own<AtomicU64>,
-    /// Complete messages taken by the reader, as last reported to the writer.
-    read: Own<AtomicU64>,
-    reader_idle: AtomicBool,
-    writer_blocked: AtomicBool,
+    published: Published,
+    consumed: Consumed,
 }
 
 impl Queue {
     fn new(conflate: bool) -> Self {
         Queue {
             latest: conflate.then(|| Mutex::new(None)),
-            written: Own::default(),
-            read: Own::default(),
-            reader_idle: AtomicBool::new(false),
-            writer_blocked: AtomicBool::new(false),
+            published: Published::default(),
+            consumed: Consumed::default(),
         }
     }
 
@@ -256,7 +263,7 @@ impl PipeEnd {
         let h = &self.shared.hwms[self.side];
         h.sndhwm.store(sndhwm, SeqCst);
         h.rcvhwm.store(rcvhwm, SeqCst);
-        if self.inbound().writer_blocked.swap(false, SeqCst) {
+        if self.inbound().consumed.writer_blocked.swap(false, SeqCst) {
             self.notify_peer(Command::ActivateWrite);
         }
     }
@@ -278,12 +285,12 @@ impl PipeEnd {
         }
         let q = self.outbound();
         let hwm = self.shared.hwm(self.side);
-        if hwm == 0 || q.latest.is_some() || self.written - q.read.load(SeqCst) < hwm {
+        if hwm == 0 || q.latest.is_some() || self.written - q.consumed.read.load(SeqCst) < hwm {
             return true;
         }
-        q.writer_blocked.store(true, SeqCst);
+        q.consumed.writer_blocked.store(true, SeqCst);
         // Re-check: the reader may have drained the queue before seeing the flag.
-        self.written - q.read.load(SeqCst) < hwm
+        self.written - q.consumed.read.load(SeqCst) < hwm
     }
 
     /// Queues a frame; the message becomes visible to the reader with its last frame.
@@ -340,8 +347,8 @@ impl PipeEnd {
     pub fn flush(&mut self) {
         self.unpublished = false;
         let q = &self.shared.queues[self.side];
-        q.written.store(self.written, SeqCst);
-        if q.reader_idle.load(SeqCst) && q.reader_idle.swap(false, SeqCst) {
+        q.published.written.store(self.written, SeqCst);
+        if q.published.reader_idle.load(SeqCst) && q.published.reader_idle.swap(false, SeqCst) {
             self.notify_peer(Command::ActivateRead);
         }
     }
@@ -363,17 +370,17 @@ impl PipeEnd {
         if let Some(latest) = &q.latest {
             return latest.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         }
-        self.known_written = q.written.load(SeqCst);
+        self.known_written = q.published.written.load(SeqCst);
         if self.known_written > self.read {
             return true;
         }
         // Raised once per idle period: writing it again while raised would only pull
         // its cache line away from the writer, which reads it on every message.
-        if !q.reader_idle.load(SeqCst) {
-            q.reader_idle.store(true, SeqCst);
+        if !q.published.reader_idle.load(SeqCst) {
+            q.published.reader_idle.store(true, SeqCst);
         }
         // Re-check: the writer may have published before seeing the flag.
-        self.known_written = q.written.load(SeqCst);
+        self.known_written = q.published.written.load(SeqCst);
         self.known_written > self.read
     }
 
@@ -401,7 +408,7 @@ impl PipeEnd {
         self.reading_more = msg.more();
         if !self.reading_more {
             self.read += 1;
-            // The writer counts its room from `q.read`, which is reported as libzmq's
+            // The writer counts its room from `q.consumed.read`, which is reported as libzmq's
             // reader does: every `lwm` messages (so a reader that stops short of the
             // low-water mark, like a session whose connection is full, still lets the
             // writer refill what it took), and at once without a limit. A writer
@@ -411,10 +418,13 @@ impl PipeEnd {
             let lwm = Queue::lwm(self.shared.hwm(1 - self.side));
             if lwm == 0
                 || self.read.is_multiple_of(lwm)
-                || (q.writer_blocked.load(SeqCst) && q.written.load(SeqCst) == self.read)
+                || (q.consumed.writer_blocked.load(SeqCst)
+                    && q.published.written.load(SeqCst) == self.read)
             {
-                q.read.store(self.read, SeqCst);
-                if q.writer_blocked.load(SeqCst) && q.writer_blocked.swap(false, SeqCst) {
+                q.consumed.read.store(self.read, SeqCst);
+                if q.consumed.writer_blocked.load(SeqCst)
+                    && q.consumed.writer_blocked.swap(false, SeqCst)
+                {
                     self.notify_peer(Command::ActivateWrite);
                 }
             }
@@ -425,14 +435,17 @@ impl PipeEnd {
     /// Messages queued towards the peer and not yet read, as far as this end knows
     /// (libzmq's count for `zmq_socket_monitor_pipes_stats`).
     pub fn outbound_depth(&self) -> u64 {
-        self.written - self.outbound().read.load(SeqCst)
+        self.written - self.outbound().consumed.read.load(SeqCst)
     }
 
     /// Messages queued by the peer and not yet read here, as far as the peer knows
     /// (libzmq's count for `zmq_socket_monitor_pipes_stats`).
     pub fn inbound_depth(&self) -> u64 {
         let q = self.inbound();
-        q.written.load(SeqCst).saturating_sub(q.read.load(SeqCst))
+        q.published
+            .written
+            .load(SeqCst)
+            .saturating_sub(q.consumed.read.load(SeqCst))
     }
 
     /// Records the endpoints of the connection the pipe now serves.
