@@ -8,8 +8,10 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+#[cfg(feature = "draft")]
+use super::status;
 use super::types::zmq_msg_t;
-use super::{cstr, fail, status};
+use super::{cstr, fail};
 use crate::constants::{ZMQ_MORE, ZMQ_SHARED, ZMQ_SRCFD};
 use crate::error::Errno;
 use crate::msg::{tag, Msg};

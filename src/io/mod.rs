@@ -665,6 +665,16 @@ impl Worker {
 }
 
 impl SessionOptions {
+    /// ZMQ_ROUTER_NOTIFY (draft) asks for `flag` (ZMQ_NOTIFY_CONNECT/_DISCONNECT).
+    fn router_notifies(&self, flag: i32) -> bool {
+        self.router_notify & flag != 0
+    }
+
+    /// ZMQ_RECONNECT_STOP (draft) has `flag`.
+    fn reconnect_stops_on(&self, flag: i32) -> bool {
+        self.reconnect_stop & flag != 0
+    }
+
     /// ZMQ_IPC_FILTER_*: with any set, an ipc peer must match one of them.
     fn ipc_filter_rejects(&self, stream: &crate::transport::Stream) -> bool {
         let (uids, gids, pids) = &self.ipc_filters;

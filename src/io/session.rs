@@ -14,7 +14,6 @@ use crate::constants::{
     ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_CLOSED, ZMQ_EVENT_CONNECTED, ZMQ_EVENT_CONNECT_DELAYED,
     ZMQ_EVENT_CONNECT_RETRIED,
 };
-use crate::constants::{ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT};
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pipe::{self, PipeEnd, Read as PipeRead};
@@ -29,6 +28,13 @@ use crate::zmtp::{zap, Engine, Event};
 /// benches/perf.c: 64 KiB turns cost ipc a syscall per message, 1 MiB ones bring the
 /// tcp slump back; 256 KiB did best on both.
 const TURN_BUDGET: usize = 256 * 1024;
+
+// The draft option values these options take (ZMQ_NOTIFY_*, ZMQ_RECONNECT_STOP_*): zmq.h
+// has them only with the draft API, the engine always.
+const NOTIFY_CONNECT: c_int = 1;
+const NOTIFY_DISCONNECT: c_int = 2;
+const STOP_CONN_REFUSED: c_int = 1;
+const STOP_HANDSHAKE_FAILED: c_int = 2;
 
 /// Pieces of pending output handed to one writev.
 const WRITE_SLICES: usize = 16;
@@ -259,7 +265,7 @@ impl Session {
     }
 
     fn stops_on_refusal(&self) -> bool {
-        self.opts.reconnect_stop & crate::constants::ZMQ_RECONNECT_STOP_CONN_REFUSED != 0
+        self.opts.reconnect_stops_on(STOP_CONN_REFUSED)
     }
 
     fn schedule_reconnect(&mut self, now: Instant) {
@@ -747,7 +753,7 @@ impl Session {
                 m.set_metadata(conn.zmtp().and_then(|c| c.metadata()));
                 p.write(m);
             }
-            if self.opts.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
+            if self.opts.router_notifies(NOTIFY_CONNECT) {
                 p.write(Msg::new());
             }
             if self.connections > 1 {
@@ -758,7 +764,7 @@ impl Session {
             return;
         }
         let (mut sock_end, mut sess_end) = pipe::pair(self.socket.config, None);
-        if self.opts.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
+        if self.opts.router_notifies(NOTIFY_CONNECT) {
             sess_end.write(Msg::new());
         }
         sock_end.peer_routing_id = conn
@@ -794,9 +800,7 @@ impl Session {
         // completed a handshake (not a ZMTP peer) is not tried again.
         let handshake_failed =
             !self.connecting && self.conn.as_ref().is_some_and(|c| !c.is_ready());
-        if handshake_failed
-            && self.opts.reconnect_stop & crate::constants::ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0
-        {
+        if handshake_failed && self.opts.reconnect_stops_on(STOP_HANDSHAKE_FAILED) {
             self.give_up = true;
         }
         if let Some(z) = self.zap.take() {
@@ -830,7 +834,7 @@ impl Session {
         if let Some(p) = &mut self.pipe {
             // An inbound message cut short by the disconnect is never delivered.
             p.rollback();
-            if was_up && self.opts.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
+            if was_up && self.opts.router_notifies(NOTIFY_DISCONNECT) {
                 p.write(Msg::new());
             }
             // As libzmq, after a completed handshake only: ZMQ_DISCONNECT_MSG for a peer

@@ -64,6 +64,8 @@ pub struct Router {
     mandatory: bool,
     handover: bool,
     probe_router: bool,
+    /// ZMQ_ROUTER_NOTIFY (draft).
+    #[cfg(feature = "draft")]
     notify: c_int,
     /// Pipes named by ZMQ_CONNECT_ROUTING_ID, which the peer's id never overrides.
     connect_named: HashSet<PipeId>,
@@ -87,6 +89,7 @@ impl Default for Router {
             mandatory: false,
             handover: false,
             probe_router: false,
+            #[cfg(feature = "draft")]
             notify: 0,
             connect_named: HashSet::new(),
         }
@@ -394,9 +397,9 @@ impl Pattern for Router {
         Some(int_option(value).map(|v| *flag = v != 0))
     }
 
+    #[cfg(feature = "draft")]
     fn get_option(&self, option: c_int, out: &mut [u8]) -> Option<Result<usize>> {
         match option {
-            #[cfg(feature = "draft")]
             ZMQ_ROUTER_NOTIFY => Some(if out.len() == 4 {
                 super::put_int(out, self.notify)
             } else {

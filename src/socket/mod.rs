@@ -402,6 +402,18 @@ impl Socket {
         }
     }
 
+    /// ZMQ_ROUTER_NOTIFY (draft; ROUTER only): 0 without the draft API.
+    fn router_notify(&self) -> c_int {
+        #[cfg(feature = "draft")]
+        {
+            let mut v = [0u8; 4];
+            if let Some(Ok(_)) = self.pattern.get_option(ZMQ_ROUTER_NOTIFY, &mut v) {
+                return c_int::from_ne_bytes(v);
+            }
+        }
+        0
+    }
+
     fn session_options(&self) -> Arc<SessionOptions> {
         let o = &self.options;
         Arc::new(SessionOptions {
@@ -411,13 +423,7 @@ impl Socket {
             reconnect_stop: o.reconnect_stop,
             connect_timeout: o.connect_timeout,
             recv_routing_id: o.recv_routing_id,
-            router_notify: {
-                let mut v = [0u8; 4];
-                match self.pattern.get_option(ZMQ_ROUTER_NOTIFY, &mut v) {
-                    Some(Ok(_)) => c_int::from_ne_bytes(v),
-                    _ => 0,
-                }
-            },
+            router_notify: self.router_notify(),
             tcp_accept_filters: o.tcp_accept_filters.clone(),
             ipc_filters: (
                 o.ipc_uid_accept_filters.iter().copied().collect(),

@@ -53,6 +53,7 @@ impl Socket {
         Ok(())
     }
 
+    #[cfg(feature = "draft")]
     /// `zmq_socket_monitor_pipes_stats`: a PIPES_STATS event per pipe, with the
     /// messages queued towards the peer and from it. EINVAL unless PIPES_STATS is
     /// monitored, EAGAIN without pipes.
