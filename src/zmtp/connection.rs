@@ -736,12 +736,12 @@ impl State {
                 let Some(c) = &mut self.curve else {
                     return Ok(());
                 };
-                let (data, more, command) = c.side().decode(frame.body.bytes())?;
+                let (msg, more, command) = c.side().decode(frame.body.bytes())?;
                 self.on_traffic_frame(
                     Frame {
                         more,
                         command,
-                        body: codec::Body::Owned(Msg::from_slice(&data)),
+                        body: codec::Body::Owned(msg),
                     },
                     now,
                 )

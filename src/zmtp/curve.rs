@@ -19,6 +19,7 @@ use crypto_box::{PublicKey, SalsaBox, SecretKey};
 use crypto_secretbox::XSalsa20Poly1305;
 
 use super::{CommandKind, Error};
+use crate::msg::Msg;
 
 const HELLO: &[u8] = b"\x05HELLO";
 const WELCOME: &[u8] = b"\x07WELCOME";
@@ -57,8 +58,8 @@ pub trait CurveSide {
     fn peer_properties(&self) -> Option<&[u8]>;
     /// After the handshake: one data frame -> the body of the MESSAGE that carries it.
     fn encode(&mut self, data: &[u8], more: bool, command: bool) -> Vec<u8>;
-    /// A MESSAGE body from the peer -> (data, more, command).
-    fn decode(&mut self, body: &[u8]) -> Result<(Vec<u8>, bool, bool), Error>;
+    /// A MESSAGE body from the peer -> (the frame as a message, more, command).
+    fn decode(&mut self, body: &[u8]) -> Result<(Msg, bool, bool), Error>;
 }
 
 fn nonce(prefix: &[u8], tail: &[u8]) -> [u8; 24] {
@@ -189,7 +190,7 @@ impl Codec {
 
     /// Checks in libzmq's order; the nonce is recorded before the box is opened (a
     /// failure closes the connection anyway).
-    fn decode(&mut self, body: &[u8]) -> Result<(Vec<u8>, bool, bool), Error> {
+    fn decode(&mut self, body: &[u8]) -> Result<(Msg, bool, bool), Error> {
         check_basic_structure(body)?;
         if !body.starts_with(MESSAGE) {
             return Err(Error::UnexpectedCommand);
@@ -203,13 +204,20 @@ impl Codec {
             return Err(Error::InvalidSequence);
         }
         self.peer_nonce = value;
-        let mut plain = open(
+        let plain = open(
             self.precom(),
             &nonce(self.decode_prefix, n),
             &body[MESSAGE.len() + 8..],
         )?;
-        let flags = plain.remove(0);
-        Ok((plain, flags & MSG_MORE != 0, flags & MSG_COMMAND != 0))
+        // The flags byte is there: MESSAGE_MIN_SIZE counts it.
+        let (&flags, data) = plain
+            .split_first()
+            .ok_or(Error::Malformed(CommandKind::Message))?;
+        Ok((
+            Msg::from_slice(data),
+            flags & MSG_MORE != 0,
+            flags & MSG_COMMAND != 0,
+        ))
     }
 }
 
@@ -428,7 +436,7 @@ impl CurveSide for CurveClient {
         self.codec.encode(data, more, command)
     }
 
-    fn decode(&mut self, body: &[u8]) -> Result<(Vec<u8>, bool, bool), Error> {
+    fn decode(&mut self, body: &[u8]) -> Result<(Msg, bool, bool), Error> {
         debug_assert!(self.is_ready());
         self.codec.decode(body)
     }
@@ -671,7 +679,7 @@ impl CurveSide for CurveServer {
         self.codec.encode(data, more, command)
     }
 
-    fn decode(&mut self, body: &[u8]) -> Result<(Vec<u8>, bool, bool), Error> {
+    fn decode(&mut self, body: &[u8]) -> Result<(Msg, bool, bool), Error> {
         debug_assert!(self.is_ready());
         self.codec.decode(body)
     }
@@ -680,6 +688,11 @@ impl CurveSide for CurveServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A decoded frame's bytes, for comparing.
+    fn plain(r: Result<(Msg, bool, bool), Error>) -> Result<(Vec<u8>, bool, bool), Error> {
+        r.map(|(m, more, command)| (m.data().to_vec(), more, command))
+    }
     use crate::curve_keys;
     use crate::zmtp::command::add_property;
 
@@ -771,12 +784,12 @@ mod tests {
             let body = client.encode(data, more, command);
             assert_eq!(body.len(), MESSAGE_MIN_SIZE + data.len());
             assert_eq!(
-                server.decode(&body).unwrap(),
+                plain(server.decode(&body)).unwrap(),
                 (data.to_vec(), more, command)
             );
             let body = server.encode(data, more, command);
             assert_eq!(
-                client.decode(&body).unwrap(),
+                plain(client.decode(&body)).unwrap(),
                 (data.to_vec(), more, command)
             );
         }
@@ -791,7 +804,7 @@ mod tests {
         // A big frame, to cross any block boundary.
         let big: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         let body = server.encode(&big, false, false);
-        assert_eq!(client.decode(&body).unwrap().0, big);
+        assert_eq!(plain(client.decode(&body)).unwrap().0, big);
     }
 
     #[test]
@@ -855,7 +868,7 @@ mod tests {
         rx.precom = Some(SalsaBox::new(&cn_client.public_key(), &cn_server));
         rx.peer_nonce = 2;
         assert_eq!(
-            rx.decode(&frame[2..]).unwrap(),
+            plain(rx.decode(&frame[2..])).unwrap(),
             (b"hello".to_vec(), false, false)
         );
     }
@@ -922,15 +935,15 @@ mod tests {
         let (mut client, mut server) = handshake(&k);
         let mut body = client.encode(b"payload", false, false);
         body[20] ^= 1;
-        assert_eq!(server.decode(&body), Err(Error::Cryptographic));
+        assert_eq!(plain(server.decode(&body)), Err(Error::Cryptographic));
         let mut body = server.encode(b"payload", true, false);
         let last = body.len() - 1;
         body[last] ^= 1;
-        assert_eq!(client.decode(&body), Err(Error::Cryptographic));
+        assert_eq!(plain(client.decode(&body)), Err(Error::Cryptographic));
         // A nonce changed upward still fails the box.
         let mut body = server.encode(b"payload", true, false);
         body[15] += 1;
-        assert_eq!(client.decode(&body), Err(Error::Cryptographic));
+        assert_eq!(plain(client.decode(&body)), Err(Error::Cryptographic));
     }
 
     #[test]
@@ -963,24 +976,24 @@ mod tests {
         let (mut client, mut server) = handshake(&k);
         let first = client.encode(b"one", false, false);
         let second = client.encode(b"two", false, false);
-        assert_eq!(server.decode(&second).unwrap().0, b"two");
+        assert_eq!(plain(server.decode(&second)).unwrap().0, b"two");
         // Older than the last one seen, then the same again.
-        assert_eq!(server.decode(&first), Err(Error::InvalidSequence));
-        assert_eq!(server.decode(&second), Err(Error::InvalidSequence));
+        assert_eq!(plain(server.decode(&first)), Err(Error::InvalidSequence));
+        assert_eq!(plain(server.decode(&second)), Err(Error::InvalidSequence));
         // Gaps are allowed.
         client.encode(b"skipped", false, false);
         let fourth = client.encode(b"four", false, false);
-        assert_eq!(server.decode(&fourth).unwrap().0, b"four");
+        assert_eq!(plain(server.decode(&fourth)).unwrap().0, b"four");
 
         // The first server MESSAGE must exceed READY's nonce (1).
         let (mut client, mut server) = handshake(&k);
         let mut body = server.encode(b"x", false, false);
         body[8..16].copy_from_slice(&1u64.to_be_bytes());
-        assert_eq!(client.decode(&body), Err(Error::InvalidSequence));
+        assert_eq!(plain(client.decode(&body)), Err(Error::InvalidSequence));
         // And the client's the INITIATE's (2).
         let mut body = client.encode(b"x", false, false);
         body[8..16].copy_from_slice(&2u64.to_be_bytes());
-        assert_eq!(server.decode(&body), Err(Error::InvalidSequence));
+        assert_eq!(plain(server.decode(&body)), Err(Error::InvalidSequence));
 
         // A replayed INITIATE on another connection: the cookie key differs.
         let (mut client, mut server) = pair(&k);
@@ -1074,18 +1087,18 @@ mod tests {
         let body = client.encode(b"", false, false);
         assert_eq!(body.len(), MESSAGE_MIN_SIZE);
         assert_eq!(
-            server.decode(&body[..32]),
+            plain(server.decode(&body[..32])),
             Err(Error::Malformed(CommandKind::Message))
         );
         assert_eq!(
-            server.decode(b"\x07MESSAG"),
+            plain(server.decode(b"\x07MESSAG")),
             Err(Error::Malformed(CommandKind::Unspecified))
         );
         assert_eq!(
-            server.decode(b"\x04PING\x00\x00"),
+            plain(server.decode(b"\x04PING\x00\x00")),
             Err(Error::UnexpectedCommand)
         );
-        assert_eq!(server.decode(&body).unwrap(), (vec![], false, false));
+        assert_eq!(plain(server.decode(&body)).unwrap(), (vec![], false, false));
 
         for (e, code) in [
             (
