@@ -81,8 +81,9 @@ static void expect_str (void *s, const char *str)
     zmq_msg_close (&m);
 }
 
-/* Echo servers: the whole request (all frames) goes back once it is read. */
-static void serve_echo (void *s, int count)
+/* Echo servers: the whole request (all frames) goes back once it is read. With `user`,
+ * every frame must come from that authenticated user (ZAP's User-Id). */
+static void serve_echo (void *s, int count, const char *user)
 {
     for (int i = 0; i < count; i++) {
         zmq_msg_t parts[8];
@@ -91,6 +92,9 @@ static void serve_echo (void *s, int count)
             if (n == 8)
                 FAIL ("too many parts");
             recv_msg (s, &parts[n], "request");
+            const char *got = zmq_msg_gets (&parts[n], "User-Id");
+            if (user && (!got || strcmp (got, user) != 0))
+                FAIL ("User-Id of a request: %s", got ? got : "(none)");
             more = zmq_msg_more (&parts[n]);
             n++;
         } while (more);
@@ -222,28 +226,6 @@ static void zap_handler (void *handler)
         zmq_send (handler, "", 0, 0);
         for (int i = 0; i < n; i++)
             zmq_msg_close (&parts[i]);
-    }
-}
-
-/* REP over PLAIN: every request comes from the user the ZAP handler named. */
-static void serve_plain (void *s, int count)
-{
-    for (int i = 0; i < count; i++) {
-        zmq_msg_t parts[8];
-        int n = 0, more;
-        do {
-            if (n == 8)
-                FAIL ("too many parts");
-            recv_msg (s, &parts[n], "request");
-            const char *user = zmq_msg_gets (&parts[n], "User-Id");
-            if (!user || strcmp (user, "admin") != 0)
-                FAIL ("User-Id of a PLAIN request: %s", user ? user : "(none)");
-            more = zmq_msg_more (&parts[n]);
-            n++;
-        } while (more);
-        for (int j = 0; j < n; j++)
-            if (zmq_msg_send (&parts[j], s, j < n - 1 ? ZMQ_SNDMORE : 0) < 0)
-                FAIL ("echo");
     }
 }
 
@@ -417,11 +399,11 @@ int main (int argc, char **argv)
     } else if (heartbeat)
         run_heartbeat_client (s, mon);
     else if (plain && type == ZMQ_REP)
-        serve_plain (s, requests);
+        serve_echo (s, requests, "admin");
     else if (type == ZMQ_XSUB)
         run_xsubscriber (s);
     else if (type == ZMQ_REP)
-        serve_echo (s, requests);
+        serve_echo (s, requests, NULL);
     else if (type == ZMQ_ROUTER)
         serve_router (s, requests);
     else if (type == ZMQ_REQ)
