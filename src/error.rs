@@ -72,3 +72,13 @@ impl From<std::io::Error> for Errno {
 }
 
 pub type Result<T> = std::result::Result<T, Errno>;
+
+/// The panic policy (docs/ARCHITECTURE.md, "Bugs"): a panic is a bug in this library,
+/// never a peer's doing. Where no caller can be handed an error for it (an I/O
+/// thread), the process aborts with a message, as libzmq's `zmq_assert` does, rather
+/// than leave a dead thread that sockets wait on forever. The panic's own message has
+/// been printed by then.
+pub fn abort_on_bug(place: &str) -> ! {
+    eprintln!("libzmq-rs: internal error in {place}; aborting");
+    std::process::abort()
+}

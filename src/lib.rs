@@ -17,6 +17,7 @@ pub mod msg;
 pub mod pattern;
 pub mod pipe;
 pub mod proxy;
+pub mod session;
 pub mod signaler;
 pub mod socket;
 mod spsc;

@@ -249,11 +249,9 @@ impl Active {
 }
 
 /// The events of a connection that failed (libzmq's `stream_engine_base_t::error`):
-/// the handshake failure, if it was still handshaking, then DISCONNECTED.
-pub fn connection_failed(m: &Monitor, conn: &Engine, fd: RawFd, ends: &Endpoints) {
-    if m.events.load(Ordering::Relaxed) == 0 {
-        return;
-    }
+/// the handshake failure, if it was still handshaking, then DISCONNECTED, each given
+/// to `emit` with its value.
+pub fn connection_failed(conn: &Engine, fd: RawFd, mut emit: impl FnMut(c_int, u64)) {
     // libzmq counts ZMTP 1.0/2.0 and raw connections as handshaking throughout (they
     // have no mechanism).
     let handshaking = !conn.is_ready() || conn.peer_version().0 < 3;
@@ -261,40 +259,21 @@ pub fn connection_failed(m: &Monitor, conn: &Engine, fd: RawFd, ends: &Endpoints
         // Protocol errors are reported where they happen (a mechanism's checks).
         Some(e) if !e.is_timeout() => {
             if let Some(code) = e.protocol_error_code() {
-                m.emit(
-                    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
-                    code as u32 as u64,
-                    || ends.clone(),
-                );
+                emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32 as u64);
             } else if let Some(status) = e.auth_failure_status() {
-                m.emit(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, status as u64, || {
-                    ends.clone()
-                });
+                emit(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, status as u64);
             } else if *e == crate::zmtp::Error::NoZapHandler {
-                m.emit(
-                    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                    e.errno().0 as u64,
-                    || ends.clone(),
-                );
+                emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, e.errno().0 as u64);
             }
         }
         // A timeout or an I/O error (the peer closed: EPIPE, as libzmq reads it).
         e if handshaking => {
             let err = e.map_or(libc::EPIPE, |e| e.errno().0);
-            m.emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, err as u64, || {
-                ends.clone()
-            });
+            emit(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, err as u64);
         }
         _ => {}
     }
-    m.emit(ZMQ_EVENT_DISCONNECTED, fd as u64, || ends.clone());
-}
-
-/// HANDSHAKE_SUCCEEDED, which libzmq raises for ZMTP 3.x peers only.
-pub fn handshake_succeeded(m: &Monitor, conn: &Engine, ends: &Endpoints) {
-    if conn.peer_version().0 >= 3 {
-        m.emit(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0, || ends.clone());
-    }
+    emit(ZMQ_EVENT_DISCONNECTED, fd as u64);
 }
 
 #[cfg(test)]

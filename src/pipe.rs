@@ -504,8 +504,23 @@ impl PipeEnd {
                 self.write(msg);
             }
         }
-        self.shared.closed[self.side].store(true, SeqCst);
-        self.notify_peer(Command::PipeTerm);
+        if !self.shared.closed[self.side].swap(true, SeqCst) {
+            self.notify_peer(Command::PipeTerm);
+        }
+    }
+
+    /// This end writes no more and asks the peer to close: the peer reads what is
+    /// left, stops writing and closes its end, while this end still reads the peer's
+    /// backlog until `Finished` (a session flushing what its socket queued before an
+    /// unbind or disconnect).
+    pub fn hang_up(&mut self) {
+        if self.unpublished {
+            self.flush();
+        }
+        self.rollback();
+        if !self.shared.closed[self.side].swap(true, SeqCst) {
+            self.notify_peer(Command::PipeTerm);
+        }
     }
 
     /// Whether the peer closed and nothing complete is left to read.

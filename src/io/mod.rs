@@ -9,7 +9,8 @@
 mod session;
 mod udp;
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -38,32 +39,21 @@ pub struct SocketLink {
     /// The socket's ZMQ_LINGER as it is now: libzmq applies the value current when
     /// the socket closes, not the one at connect time.
     pub linger: Arc<std::sync::atomic::AtomicI32>,
+    /// Set by zmq_close before the socket closes its pipes: ZMQ_LINGER applies to
+    /// what they hold. A pipe the socket drops while open is flushed without limit.
+    pub closed: Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// What a session needs to know of its socket's options, copied at bind/connect time
-/// as libzmq does.
+/// What a listener and its sessions need to know of the socket's options, copied at
+/// bind/connect time as libzmq does.
 #[derive(Debug, Clone)]
 pub struct SessionOptions {
-    pub zmtp: crate::zmtp::Config,
-    pub reconnect_ivl: i32,
-    pub reconnect_ivl_max: i32,
-    pub reconnect_stop: i32,
-    /// `ZMQ_CONNECT_TIMEOUT` (ms; 0: the system's).
-    pub connect_timeout: i32,
-    /// The socket wants each peer's routing id (ROUTER): a persistent pipe gets it
-    /// in-band after every handshake.
-    pub recv_routing_id: bool,
-    /// ZMQ_ROUTER_NOTIFY: empty messages from a peer on connect / disconnect.
-    pub router_notify: i32,
+    /// What the session state machine needs.
+    pub session: Arc<crate::session::Options>,
     pub tcp_accept_filters: Vec<crate::socket::options::TcpAcceptFilter>,
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
     pub tuning: crate::transport::TcpTuning,
-    /// ZMQ_HELLO_MSG / ZMQ_DISCONNECT_MSG / ZMQ_HICCUP_MSG where the socket type uses
-    /// them (draft); empty for none.
-    pub hello_msg: Vec<u8>,
-    pub disconnect_msg: Vec<u8>,
-    pub hiccup_msg: Vec<u8>,
     /// With ZMQ_ZAP_DOMAIN set: the context, where the handshake finds the ZAP handler.
     pub zap_ctx: Option<Arc<crate::ctx::Ctx>>,
     /// ZMQ_SOCKS_PROXY for tcp connects, with its credentials.
@@ -261,6 +251,9 @@ pub(crate) struct Worker {
     free: Vec<usize>,
     /// Which session reads/writes each session-side pipe.
     pipe_owner: HashMap<PipeId, usize>,
+    /// Session deadlines, earliest first. An entry is current while the session's
+    /// `armed` equals it; others are stale and skipped.
+    timers: BinaryHeap<Reverse<(Instant, usize)>>,
     shutting_down: bool,
     /// Sessions that yielded with work left, driven again before the next wait.
     again: Vec<usize>,
@@ -277,6 +270,7 @@ impl Worker {
             entries: Vec::new(),
             free: Vec::new(),
             pipe_owner: HashMap::new(),
+            timers: BinaryHeap::new(),
             shutting_down: false,
             again: Vec::new(),
         })
@@ -295,19 +289,40 @@ impl Worker {
         }
     }
 
+    fn next_slot(&self) -> usize {
+        self.free.last().copied().unwrap_or(self.entries.len())
+    }
+
     fn token(i: usize) -> Token {
         Token(i + 1)
     }
 
+    fn session(&mut self, i: usize) -> Option<&mut Session> {
+        match self.entries.get_mut(i) {
+            Some(Some(Entry::Session(s))) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Runs the loop; an internal error (a bug) aborts the process with a message
+    /// rather than leaving a dead thread behind sockets that wait for it forever.
     fn run(&mut self) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_loop()));
+        if outcome.is_err() {
+            crate::error::abort_on_bug("an I/O thread");
+        }
+    }
+
+    fn run_loop(&mut self) {
         let mut events = Events::with_capacity(256);
         loop {
             let now = Instant::now();
             let timeout = if self.again.is_empty() {
-                self.next_deadline()
-                    .map(|d| d.saturating_duration_since(now))
+                self.timers
+                    .peek()
+                    .map(|Reverse((d, _))| d.saturating_duration_since(now))
             } else {
-                Some(std::time::Duration::ZERO)
+                Some(Duration::ZERO)
             };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
@@ -344,33 +359,35 @@ impl Worker {
         }
     }
 
-    fn next_deadline(&self) -> Option<Instant> {
-        self.entries
-            .iter()
-            .filter_map(|e| match e {
-                Some(Entry::Session(s)) => s.deadline(),
-                _ => None,
-            })
-            .min()
-    }
-
+    /// Drives the sessions whose deadline has passed.
     fn fire_timers(&mut self) {
         let now = Instant::now();
-        let due: Vec<usize> = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| match e {
-                Some(Entry::Session(s)) if s.deadline().is_some_and(|d| d <= now) => Some(i),
-                _ => None,
-            })
-            .collect();
-        for i in due {
-            if let Some(Some(Entry::Session(s))) = self.entries.get_mut(i) {
-                s.on_timer(now, self.poll.registry());
+        while let Some(&Reverse((at, i))) = self.timers.peek() {
+            if at > now {
+                return;
             }
+            self.timers.pop();
+            let Some(s) = self.session(i) else { continue };
+            if s.armed != Some(at) {
+                continue;
+            }
+            s.armed = None;
+            s.on_timer(now);
             self.drive(i);
         }
+    }
+
+    /// Keeps the heap holding session `i`'s deadline. Only an earlier deadline is
+    /// pushed: a later one waits for the earlier entry to fire and re-arm, so a
+    /// deadline that moves on with every message (heartbeats) costs no heap entries.
+    fn arm(&mut self, i: usize) {
+        let Some(s) = self.session(i) else { return };
+        let Some(d) = s.deadline() else { return };
+        if s.armed.is_some_and(|a| a <= d) {
+            return;
+        }
+        s.armed = Some(d);
+        self.timers.push(Reverse((d, i)));
     }
 
     fn process_commands(&mut self) {
@@ -395,13 +412,11 @@ impl Worker {
                         self.pipe_owner.remove(&id);
                         continue;
                     }
-                    if let (Command::PipeTerm(_), Some(Some(Entry::Session(s)))) =
-                        (&cmd, self.entries.get_mut(i))
-                    {
+                    if let (Command::PipeTerm(_), Some(s)) = (&cmd, self.session(i)) {
                         // The ZAP handler going away is no reason to end the session:
                         // the handshake waits (until ZMQ_HANDSHAKE_IVL), as in libzmq.
                         if s.pipe().map(PipeEnd::id) == Some(id) {
-                            s.socket_closed_pipe();
+                            s.socket_closed(Instant::now());
                         }
                     }
                     self.drive(i);
@@ -422,7 +437,7 @@ impl Worker {
                 socket,
                 opts,
             } => {
-                let i = self.free.last().copied().unwrap_or(self.entries.len());
+                let i = self.next_slot();
                 if self
                     .poll
                     .registry()
@@ -452,7 +467,12 @@ impl Worker {
                 pipe,
                 routing_id,
             } => {
-                let i = self.free.last().copied().unwrap_or(self.entries.len());
+                let i = self.next_slot();
+                if let Some(p) = &pipe {
+                    p.attach(self.mailbox.clone());
+                    self.pipe_owner.insert(p.id(), i);
+                }
+                let closed = pipe.as_ref().is_some_and(PipeEnd::peer_closed);
                 let mut s = Session::connecter(
                     Self::token(i),
                     endpoint_id,
@@ -461,18 +481,13 @@ impl Worker {
                     socket,
                     opts,
                     pipe,
+                    routing_id,
                 );
-                s.set_connect_routing_id(routing_id);
-                if let Some(p) = s.pipe() {
-                    p.attach(self.mailbox.clone());
-                    self.pipe_owner.insert(p.id(), i);
-                    // The socket may have closed before the pipe was attached here, in
-                    // which case no PipeTerm could reach us.
-                    if p.peer_closed() {
-                        s.socket_closed_pipe();
-                    }
+                // The socket may have closed before the pipe was attached here, in
+                // which case no PipeTerm could reach us.
+                if closed {
+                    s.socket_closed(Instant::now());
                 }
-                s.start_connect(self.poll.registry(), Instant::now());
                 let got = self.insert(Entry::Session(Box::new(s)));
                 debug_assert_eq!(got, i);
                 self.drive(i);
@@ -484,7 +499,7 @@ impl Worker {
                 mode,
                 pipe,
             } => {
-                let i = self.free.last().copied().unwrap_or(self.entries.len());
+                let i = self.next_slot();
                 pipe.attach(self.mailbox.clone());
                 self.pipe_owner.insert(pipe.id(), i);
                 let mut u = UdpEndpoint::new(socket_id, endpoint_id, udp, pipe, mode);
@@ -502,23 +517,35 @@ impl Worker {
                 endpoint_id,
                 done,
             } => {
+                // The listener stops now (its address can be bound again); its
+                // connections, and a connecter's, flush within ZMQ_LINGER as libzmq's
+                // terminating sessions do.
+                let now = Instant::now();
                 for i in 0..self.entries.len() {
-                    let hit = match &self.entries[i] {
+                    let (hit, listener) = match &self.entries[i] {
                         Some(Entry::Listener {
                             socket,
                             endpoint_id: e,
                             ..
-                        }) => socket.socket_id == socket_id && *e == endpoint_id,
-                        Some(Entry::Session(s)) => {
-                            s.socket_id() == socket_id && s.endpoint_id() == endpoint_id
-                        }
-                        Some(Entry::Udp(u)) => {
-                            u.socket_id == socket_id && u.endpoint_id == endpoint_id
-                        }
-                        None => false,
+                        }) => (socket.socket_id == socket_id && *e == endpoint_id, true),
+                        Some(Entry::Session(s)) => (
+                            s.socket_id() == socket_id && s.endpoint_id() == endpoint_id,
+                            false,
+                        ),
+                        Some(Entry::Udp(u)) => (
+                            u.socket_id == socket_id && u.endpoint_id == endpoint_id,
+                            true,
+                        ),
+                        None => (false, false),
                     };
-                    if hit {
+                    if !hit {
+                        continue;
+                    }
+                    if listener {
                         self.remove(i);
+                    } else if let Some(s) = self.session(i) {
+                        s.terminate(now);
+                        self.drive(i);
                     }
                 }
                 if let Some(d) = done {
@@ -527,13 +554,12 @@ impl Worker {
             }
             IoCommand::Shutdown => {
                 self.shutting_down = true;
+                let now = Instant::now();
                 for i in 0..self.entries.len() {
-                    let done = match &self.entries[i] {
-                        Some(Entry::Listener { .. } | Entry::Udp(_)) => true,
-                        Some(Entry::Session(s)) => s.can_drop_at_shutdown(),
-                        None => false,
-                    };
-                    if done {
+                    if let Some(s) = self.session(i) {
+                        s.shutdown(now);
+                        self.drive(i);
+                    } else {
                         self.remove(i);
                     }
                 }
@@ -572,15 +598,15 @@ impl Worker {
             }
             let (socket, endpoint_id, endpoint, opts) =
                 (socket.clone(), *endpoint_id, endpoint.clone(), opts.clone());
-            let j = self.free.last().copied().unwrap_or(self.entries.len());
+            let j = self.next_slot();
             let mut s = Session::accepted(
                 Self::token(j),
                 endpoint_id,
                 endpoint,
                 socket,
                 opts,
-                stream,
-                peer,
+                (stream, peer),
+                Instant::now(),
             );
             if s.register(self.poll.registry()).is_err() {
                 continue;
@@ -611,20 +637,14 @@ impl Worker {
             self.pipe_owner.insert(id, i);
         }
         match step {
-            Step::Continue => {}
+            Step::Continue => self.arm(i),
             Step::Yield => {
+                self.arm(i);
                 if !self.again.contains(&i) {
                     self.again.push(i);
                 }
             }
             Step::Done => self.remove(i),
-        }
-        if self.shutting_down {
-            if let Some(Some(Entry::Session(s))) = self.entries.get(i) {
-                if s.can_drop_at_shutdown() {
-                    self.remove(i);
-                }
-            }
         }
     }
 
@@ -660,21 +680,12 @@ impl Worker {
                 u.close(self.poll.registry());
             }
         }
+        self.again.retain(|&j| j != i);
         self.free.push(i);
     }
 }
 
 impl SessionOptions {
-    /// ZMQ_ROUTER_NOTIFY (draft) asks for `flag` (ZMQ_NOTIFY_CONNECT/_DISCONNECT).
-    fn router_notifies(&self, flag: i32) -> bool {
-        self.router_notify & flag != 0
-    }
-
-    /// ZMQ_RECONNECT_STOP (draft) has `flag`.
-    fn reconnect_stops_on(&self, flag: i32) -> bool {
-        self.reconnect_stop & flag != 0
-    }
-
     /// ZMQ_IPC_FILTER_*: with any set, an ipc peer must match one of them.
     fn ipc_filter_rejects(&self, stream: &crate::transport::Stream) -> bool {
         let (uids, gids, pids) = &self.ipc_filters;
@@ -700,20 +711,4 @@ impl SessionOptions {
             Err(_) => false,
         }
     }
-}
-
-/// Backoff for the next reconnect attempt: libzmq doubles the interval up to
-/// ZMQ_RECONNECT_IVL_MAX when that is larger than ZMQ_RECONNECT_IVL.
-fn reconnect_delay(ivl: i32, ivl_max: i32, attempt: u32) -> Option<Duration> {
-    if ivl < 0 {
-        return None;
-    }
-    let base = ivl as u64;
-    let ms = if ivl_max > ivl {
-        base.saturating_mul(1u64 << attempt.min(30))
-            .min(ivl_max as u64)
-    } else {
-        base
-    };
-    Some(Duration::from_millis(ms))
 }

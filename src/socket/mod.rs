@@ -71,6 +71,8 @@ pub struct Socket {
     monitor: Arc<crate::monitor::Monitor>,
     /// ZMQ_LINGER, shared with this socket's sessions (see `SocketLink::linger`).
     linger: Arc<std::sync::atomic::AtomicI32>,
+    /// Set by `close` (see `SocketLink::closed`).
+    closed: Arc<std::sync::atomic::AtomicBool>,
     /// The wakers of threads asleep in a blocking call, the socket released (see
     /// [`blocking`]).
     parked: Vec<Arc<Signaler>>,
@@ -101,6 +103,7 @@ impl Socket {
             connect_routing_id: Vec::new(),
             monitor: Arc::default(),
             linger: Arc::new(std::sync::atomic::AtomicI32::new(linger)),
+            closed: Arc::default(),
             parked: Vec::new(),
         })
     }
@@ -383,6 +386,7 @@ impl Socket {
             config: self.pipe_config(),
             monitor: self.monitor.clone(),
             linger: self.linger.clone(),
+            closed: self.closed.clone(),
         }
     }
 
@@ -417,13 +421,19 @@ impl Socket {
     fn session_options(&self) -> Arc<SessionOptions> {
         let o = &self.options;
         Arc::new(SessionOptions {
-            zmtp: zmtp_config(o),
-            reconnect_ivl: o.reconnect_ivl,
-            reconnect_ivl_max: o.reconnect_ivl_max,
-            reconnect_stop: o.reconnect_stop,
-            connect_timeout: o.connect_timeout,
-            recv_routing_id: o.recv_routing_id,
-            router_notify: self.router_notify(),
+            session: Arc::new(crate::session::Options {
+                zmtp: zmtp_config(o),
+                reconnect_ivl: o.reconnect_ivl,
+                reconnect_ivl_max: o.reconnect_ivl_max,
+                reconnect_stop: o.reconnect_stop,
+                connect_timeout: o.connect_timeout,
+                recv_routing_id: o.recv_routing_id,
+                router_notify: self.router_notify(),
+                hello_msg: o.hello().to_vec(),
+                disconnect_msg: o.disconnect().to_vec(),
+                hiccup_msg: o.hiccup().to_vec(),
+                pipe_config: self.pipe_config(),
+            }),
             tcp_accept_filters: o.tcp_accept_filters.clone(),
             ipc_filters: (
                 o.ipc_uid_accept_filters.iter().copied().collect(),
@@ -431,9 +441,6 @@ impl Socket {
                 o.ipc_pid_accept_filters.iter().copied().collect(),
             ),
             tuning: self.tuning(),
-            hello_msg: o.hello().to_vec(),
-            disconnect_msg: o.disconnect().to_vec(),
-            hiccup_msg: o.hiccup().to_vec(),
             zap_ctx: o.zap_enabled().then(|| self.ctx.clone()),
             socks: (!o.socks_proxy_address.is_empty()).then(|| io_thread::SocksProxy {
                 address: String::from_utf8_lossy(&o.socks_proxy_address).into_owned(),
@@ -792,6 +799,7 @@ impl Socket {
 
     /// `zmq_close`: peers can still read what this socket sent before.
     pub fn close(mut self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
         for p in self.pipes.drain() {
             p.close();
         }
