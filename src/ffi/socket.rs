@@ -149,12 +149,21 @@ fn endpoint_call(
     addr: *const c_char,
     f: impl FnOnce(&mut Socket, &str) -> Result<()>,
 ) -> c_int {
-    status(with_socket(s, |sock| {
+    let mut closing = None;
+    let rc = status(with_socket(s, |sock| {
         // SAFETY: addr is NULL or a NUL-terminated string (C contract).
         let addr = unsafe { cstr(addr) }.ok_or(Errno::EINVAL)?;
         let addr = addr.to_str().map_err(|_| Errno::EINVAL)?;
-        f(sock, addr).map(|()| 0)
-    }))
+        let r = f(sock, addr).map(|()| 0);
+        closing = Some(sock.take_closing());
+        r
+    }));
+    // An unbound address can be bound again once the call returns; the wait happens
+    // without the socket's lock, so other threads of a thread-safe socket go on.
+    if let Some(c) = closing {
+        c.wait();
+    }
+    rc
 }
 
 #[no_mangle]

@@ -49,6 +49,21 @@ pub fn parse_endpoint(uri: &str) -> Result<(&str, &str)> {
     Ok((proto, addr))
 }
 
+/// Listeners being closed in their I/O threads: each answers once its descriptor is
+/// closed, normally within microseconds; an I/O thread too busy to answer within a
+/// second is not waited for longer.
+#[must_use]
+pub struct EndpointClosing(Vec<std::sync::mpsc::Receiver<()>>);
+
+impl EndpointClosing {
+    pub fn wait(self) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        for rx in self.0 {
+            let _ = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+    }
+}
+
 pub struct Socket {
     ctx: Arc<Ctx>,
     id: u64,
@@ -73,6 +88,8 @@ pub struct Socket {
     linger: Arc<std::sync::atomic::AtomicI32>,
     /// Set by `close` (see `SocketLink::closed`).
     closed: Arc<std::sync::atomic::AtomicBool>,
+    /// Listener closes to wait for once the socket's lock is released.
+    closing: Vec<std::sync::mpsc::Receiver<()>>,
     /// The wakers of threads asleep in a blocking call, the socket released (see
     /// [`blocking`]).
     parked: Vec<Arc<Signaler>>,
@@ -104,6 +121,7 @@ impl Socket {
             monitor: Arc::default(),
             linger: Arc::new(std::sync::atomic::AtomicI32::new(linger)),
             closed: Arc::default(),
+            closing: Vec::new(),
             parked: Vec::new(),
         })
     }
@@ -610,9 +628,10 @@ impl Socket {
         Ok(())
     }
 
-    /// Stops an endpoint in its I/O thread, waiting (briefly) until a listener is
-    /// closed so that its address can be bound again at once.
-    fn close_endpoint(&self, w: &WireEndpoint) {
+    /// Stops an endpoint in its I/O thread. A listener's address can be bound again
+    /// once [`EndpointClosing::wait`] returns; the caller waits without the socket's
+    /// lock (see [`Socket::take_closing`]).
+    fn close_endpoint(&mut self, w: &WireEndpoint) {
         if self.ctx.forked() {
             // No I/O thread here to answer (see `Ctx::forked`).
             return;
@@ -621,9 +640,16 @@ impl Socket {
         w.io.send(Command::Io(Box::new(IoCommand::Close {
             socket_id: self.id,
             endpoint_id: w.id,
-            done: Some(tx),
+            done: w.bound.then_some(tx),
         })));
-        let _ = rx.recv_timeout(Duration::from_secs(1));
+        if w.bound {
+            self.closing.push(rx);
+        }
+    }
+
+    /// The listeners this socket asked its I/O threads to close since the last call.
+    pub fn take_closing(&mut self) -> EndpointClosing {
+        EndpointClosing(std::mem::take(&mut self.closing))
     }
 
     // ---------------------------------------------------------- send and recv --
@@ -809,6 +835,7 @@ impl Socket {
                 self.close_endpoint(&w);
             }
         }
+        self.take_closing().wait();
         self.mailbox.drain(|c| {
             if let Command::Attach(p) = c {
                 p.close();
