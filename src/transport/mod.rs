@@ -3,6 +3,7 @@
 
 pub mod socks;
 pub mod udp;
+pub mod ws;
 
 use std::ffi::CString;
 use std::io;
