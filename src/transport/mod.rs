@@ -2,6 +2,7 @@
 //! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
 
 pub mod socks;
+pub mod tls;
 pub mod udp;
 pub mod ws;
 
