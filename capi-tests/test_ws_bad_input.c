@@ -222,6 +222,32 @@ static void run (const char *scheme)
         expect_event (mon, ZMQ_EVENT_DISCONNECTED, NULL);
     }
 
+    if (wss) {
+        /* A client that expects another name: its TLS handshake fails, it reports
+         * HANDSHAKE_FAILED_NO_DETAIL and DISCONNECTED as libzmq does for a GnuTLS
+         * failure, and tries again; the server sees a connection come and go. */
+        void *wrong = zmq_socket (ctx, ZMQ_REQ);
+        set_int (wrong, ZMQ_LINGER, 0);
+        CHECK (zmq_setsockopt (wrong, ZMQ_WSS_TRUST_PEM, trust, strlen (trust)) == 0);
+        CHECK (zmq_setsockopt (wrong, ZMQ_WSS_HOSTNAME, "example.org", 11) == 0);
+        CHECK (zmq_socket_monitor (wrong, "inproc://mon-wrong", ZMQ_EVENT_ALL) == 0);
+        void *wmon = zmq_socket (ctx, ZMQ_PAIR);
+        set_int (wmon, ZMQ_RCVTIMEO, 5000);
+        CHECK (zmq_connect (wmon, "inproc://mon-wrong") == 0);
+        CHECK (zmq_connect (wrong, endpoint) == 0);
+        int ev;
+        while ((ev = recv_event (wmon, NULL)) != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+            CHECK (ev == ZMQ_EVENT_CONNECT_DELAYED || ev == ZMQ_EVENT_CONNECTED);
+        expect_event (wmon, ZMQ_EVENT_DISCONNECTED, NULL);
+        /* Nothing was delivered: the request waits, unsent. */
+        CHECK (zmq_send (wrong, "x", 1, ZMQ_DONTWAIT) == 1);
+        zmq_close (wrong);
+        zmq_close (wmon);
+        expect_event (mon, ZMQ_EVENT_ACCEPTED, NULL);
+        while ((ev = recv_event (mon, NULL)) != ZMQ_EVENT_DISCONNECTED)
+            CHECK (ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL || ev == ZMQ_EVENT_ACCEPTED);
+    }
+
     /* The socket still serves: the old client and a new one. */
     bounce (before, rep, "still there");
     void *after = req_to (endpoint, trust);

@@ -6,27 +6,26 @@
 //! parse them come with their own connection and I/O models (tungstenite, soketto),
 //! which the sans-IO session cannot drive byte by byte.
 
-pub const OP_CONTINUATION: u8 = 0x0;
-pub const OP_TEXT: u8 = 0x1;
-pub const OP_BINARY: u8 = 0x2;
-pub const OP_CLOSE: u8 = 0x8;
-pub const OP_PING: u8 = 0x9;
-pub const OP_PONG: u8 = 0xA;
+pub(crate) const OP_CONTINUATION: u8 = 0x0;
+pub(crate) const OP_TEXT: u8 = 0x1;
+pub(crate) const OP_BINARY: u8 = 0x2;
+pub(crate) const OP_CLOSE: u8 = 0x8;
+pub(crate) const OP_PING: u8 = 0x9;
+pub(crate) const OP_PONG: u8 = 0xA;
 
 const FIN: u8 = 0x80;
 const RSV: u8 = 0x70;
 const MASKED: u8 = 0x80;
 
 /// The longest header: 2 bytes, a 64-bit length, a mask key.
-pub const MAX_HEADER: usize = 14;
+pub(crate) const MAX_HEADER: usize = 14;
 /// Control frames (close, ping, pong) carry at most this much.
-pub const MAX_CONTROL_PAYLOAD: usize = 125;
+pub(crate) const MAX_CONTROL_PAYLOAD: usize = 125;
 
 /// Close status codes we send (RFC 6455 §7.4.1).
-pub const CLOSE_NORMAL: u16 = 1000;
-pub const CLOSE_PROTOCOL_ERROR: u16 = 1002;
-pub const CLOSE_UNSUPPORTED_DATA: u16 = 1003;
-pub const CLOSE_TOO_BIG: u16 = 1009;
+pub(crate) const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+pub(crate) const CLOSE_UNSUPPORTED_DATA: u16 = 1003;
+pub(crate) const CLOSE_TOO_BIG: u16 = 1009;
 
 /// A parsed frame header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,7 +358,7 @@ mod tests {
 
     #[test]
     fn close_payloads() {
-        assert_eq!(close_payload(CLOSE_NORMAL, ""), [0x03, 0xe8]);
+        assert_eq!(close_payload(1000, ""), [0x03, 0xe8]);
         assert_eq!(
             close_payload(CLOSE_TOO_BIG, "big")[..],
             [0x03, 0xf1, b'b', b'i', b'g']

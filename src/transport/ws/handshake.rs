@@ -22,13 +22,13 @@ use sha1::{Digest, Sha1};
 const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// The longest HTTP head accepted (libzmq caps a header name at 1 KiB and a value at
 /// 2 KiB); longer is a failure, so a peer cannot make us buffer without end.
-pub const MAX_HEAD: usize = 16 * 1024;
+pub(crate) const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 64;
 const BAD_REQUEST: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 
 /// The bare subprotocol: NULL without READY, a routing-id frame first.
-pub const ZWS_BARE: &str = "ZWS2.0";
+pub(crate) const ZWS_BARE: &str = "ZWS2.0";
 
 /// The subprotocol naming a mechanism.
 pub fn subprotocol(mechanism: &str) -> String {
