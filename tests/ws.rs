@@ -1,7 +1,7 @@
 //! ws:// and wss:// against the reference libzmq 4.3.5 built with WebSocket and GnuTLS
 //! (capi-tests/conformance/build-reference.sh, run here when its cache is missing):
 //! capi-tests/interop/node.c built against both libraries, REQ/REP, DEALER/ROUTER and
-//! PUB/SUB, NULL and CURVE, each side binding; and a real browser (Debian's headless
+//! PUB/SUB, NULL, PLAIN (with a ZAP handler) and CURVE, each side binding; and a real browser (Debian's headless
 //! Chromium, driven through chromedriver) talking ZWS 2.0 to one of our sockets from
 //! examples/ws-browser/.
 
@@ -159,6 +159,7 @@ fn ws_and_wss_with_reference_libzmq() {
         ("router", "dealer"),
         ("curve-rep", "curve-req"),
         ("curve-router", "curve-dealer"),
+        ("plain-rep", "plain-req"),
         ("pub", "sub"),
         ("pub", "xsub"),
     ];
