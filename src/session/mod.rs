@@ -24,6 +24,8 @@
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ws_tests;
 
 use std::collections::VecDeque;
 use std::ffi::c_int;
