@@ -3,6 +3,8 @@
 #   benches/run.sh            (reference: the system libzmq from libzmq3-dev)
 #   REF_INCLUDE=DIR REF_LIB=PATH.so benches/run.sh   (e.g. a libzmq 4.3.5 built by
 #                              capi-tests/conformance/build-reference.sh)
+#   TRANSPORTS="ws wss" ...    (which transports; ws/wss need a reference built with
+#                              them: benches/ws.sh runs that against build-reference.sh's)
 # Prints one line per case with both numbers and the ratio ours/reference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,13 +12,13 @@ cargo build --release --quiet
 OUT=target/bench
 mkdir -p "$OUT/soname"
 ln -sf ../../release/libzmq_rs.so "$OUT/soname/libzmq-rs.so.5"
-cc -O2 -Iinclude benches/perf.c target/release/libzmq_rs.so -lpthread -o "$OUT/perf-ours"
+cc -O2 -DZMQ_BUILD_DRAFT_API -Iinclude benches/perf.c target/release/libzmq_rs.so -lpthread -o "$OUT/perf-ours"
 REF_INCLUDE=${REF_INCLUDE:-/usr/include}
 if [ -n "${REF_LIB:-}" ]; then
-    cc -O2 -I"$REF_INCLUDE" benches/perf.c "$REF_LIB" -lpthread -o "$OUT/perf-ref"
+    cc -O2 -DZMQ_BUILD_DRAFT_API -I"$REF_INCLUDE" benches/perf.c "$REF_LIB" -lpthread -o "$OUT/perf-ref"
     REF_LD=$(dirname "$REF_LIB")
 else
-    cc -O2 -I"$REF_INCLUDE" benches/perf.c -lzmq -lpthread -o "$OUT/perf-ref"
+    cc -O2 -DZMQ_BUILD_DRAFT_API -I"$REF_INCLUDE" benches/perf.c -lzmq -lpthread -o "$OUT/perf-ref"
     REF_LD=
 fi
 # Every run is bounded: a run that hangs (either library) counts as 0 msg/s / 1e9 us.

@@ -72,6 +72,10 @@ impl Endpoints {
                 s.local_addr().map(|a| ipc_name(&a)).unwrap_or_default(),
                 s.peer_addr().map(|a| ipc_name(&a)).unwrap_or_default(),
             ),
+            Some(Stream::Tls(s)) => (
+                s.tcp.local_addr().map(tcp_name).unwrap_or_default(),
+                s.tcp.peer_addr().map(tcp_name).unwrap_or_default(),
+            ),
             None => Default::default(),
         };
         match connected_to {
@@ -257,7 +261,7 @@ pub fn connection_failed(conn: &Engine, fd: RawFd, mut emit: impl FnMut(c_int, u
     let handshaking = !conn.is_ready() || conn.peer_version().0 < 3;
     match conn.error() {
         // Protocol errors are reported where they happen (a mechanism's checks).
-        Some(e) if !e.is_timeout() => {
+        Some(e) if !e.is_connection_error() => {
             if let Some(code) = e.protocol_error_code() {
                 emit(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code as u32 as u64);
             } else if let Some(status) = e.auth_failure_status() {

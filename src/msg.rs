@@ -515,6 +515,19 @@ impl Filling {
         n
     }
 
+    /// As [`fill`](Self::fill), then `f` runs over the bytes just written, with their
+    /// offset into the body (a WebSocket decoder unmasks them there, not in a copy).
+    pub fn fill_then(&mut self, src: &[u8], f: impl FnOnce(&mut [u8], usize)) -> usize {
+        let at = self.filled;
+        let n = self.fill(src);
+        let dst = self.msg.data_ptr();
+        // SAFETY: bytes `at..at + n` of the body were just initialised by `fill`; the
+        // message is ours alone until `finish`, and nothing else borrows it here.
+        let written = unsafe { std::slice::from_raw_parts_mut(dst.add(at), n) };
+        f(written, at);
+        n
+    }
+
     /// The message, once every byte is in.
     pub fn finish(self) -> std::result::Result<Msg, Filling> {
         if self.remaining() == 0 {

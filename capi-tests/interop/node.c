@@ -1,6 +1,7 @@
 /* One side of an interoperability check, written against the libzmq C API only. It is
  * built twice, against libzmq-rs and against the real libzmq, and tests/interop.rs runs
- * every pairing in both directions over tcp and ipc.
+ * every pairing in both directions over tcp and ipc (tests/ws.rs: over ws and wss, against
+ * the reference libzmq with GnuTLS).
  *
  *   node ROLE ENDPOINT bind|connect
  *
@@ -303,6 +304,35 @@ static void run_heartbeat_client (void *s, void *mon)
     zmq_close (mon);
 }
 
+/* wss: the certificates come from the directory $WSS_CERTS (tests/data/tls): the
+ * server presents leaf.crt, the client trusts ca.crt and expects "localhost". */
+static void set_file (void *s, int opt, const char *name)
+{
+    const char *dir = getenv ("WSS_CERTS");
+    char path[1024];
+    snprintf (path, sizeof path, "%s/%s", dir ? dir : ".", name);
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        FAIL ("open %s", path);
+    char buf[16384];
+    size_t n = fread (buf, 1, sizeof buf, f);
+    fclose (f);
+    if (zmq_setsockopt (s, opt, buf, n))
+        FAIL ("setsockopt %d from %s", opt, path);
+}
+
+static void wss_setup (void *s, int bind)
+{
+    if (bind) {
+        set_file (s, ZMQ_WSS_CERT_PEM, "leaf.crt");
+        set_file (s, ZMQ_WSS_KEY_PEM, "leaf.key");
+    } else {
+        set_file (s, ZMQ_WSS_TRUST_PEM, "ca.crt");
+        if (zmq_setsockopt (s, ZMQ_WSS_HOSTNAME, "localhost", 9))
+            FAIL ("ZMQ_WSS_HOSTNAME");
+    }
+}
+
 int main (int argc, char **argv)
 {
     if (argc != 4) {
@@ -320,7 +350,8 @@ int main (int argc, char **argv)
                  {"xsub", ZMQ_XSUB},   {"hb-router", ZMQ_ROUTER},
                  {"hb-dealer", ZMQ_DEALER}, {"plain-rep", ZMQ_REP},
                  {"plain-req", ZMQ_REQ}, {"curve-rep", ZMQ_REP},
-                 {"curve-req", ZMQ_REQ}};
+                 {"curve-req", ZMQ_REQ}, {"curve-router", ZMQ_ROUTER},
+                 {"curve-dealer", ZMQ_DEALER}};
     int type = -1;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp (roles[i].name, role) == 0)
@@ -350,11 +381,12 @@ int main (int argc, char **argv)
      * The server's key pair is fixed so that the client knows its public key. */
     const char *server_public = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
     const char *server_secret = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
-    if (strcmp (role, "curve-rep") == 0) {
+    int curve = strncmp (role, "curve-", 6) == 0;
+    if (curve && (type == ZMQ_REP || type == ZMQ_ROUTER)) {
         set_int (s, ZMQ_CURVE_SERVER, 1);
         if (zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, server_secret, 40))
             FAIL ("CURVE server key");
-    } else if (strcmp (role, "curve-req") == 0) {
+    } else if (curve) {
         char pub[41], sec[41];
         if (zmq_curve_keypair (pub, sec))
             FAIL ("zmq_curve_keypair");
@@ -375,6 +407,8 @@ int main (int argc, char **argv)
     if (type == ZMQ_DEALER || type == ZMQ_REQ)
         if (zmq_setsockopt (s, ZMQ_ROUTING_ID, "client1", 7))
             FAIL ("ZMQ_ROUTING_ID");
+    if (strncmp (endpoint, "wss://", 6) == 0)
+        wss_setup (s, bind);
     void *mon = heartbeat && !bind ? watch (ctx, s) : NULL;
     if (bind) {
         if (zmq_bind (s, endpoint))

@@ -118,6 +118,8 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
 const CAPABILITIES: &[&[u8]] = &[
     b"ipc",
     b"curve",
+    b"ws",
+    b"wss",
     #[cfg(feature = "draft")]
     b"draft",
 ];

@@ -58,6 +58,18 @@ pub struct SessionOptions {
     pub zap_ctx: Option<Arc<crate::ctx::Ctx>>,
     /// ZMQ_SOCKS_PROXY for tcp connects, with its credentials.
     pub socks: Option<SocksProxy>,
+    /// ws/wss endpoints: what monitor events call the connection's ends.
+    pub ws: Option<WsNames>,
+    /// wss: TLS on every stream (client or server side).
+    pub tls: Option<crate::transport::tls::TlsConfig>,
+}
+
+/// How libzmq names a ws/wss connection's ends: the scheme, and for accepted ones
+/// the listener's path after each address.
+#[derive(Debug, Clone)]
+pub struct WsNames {
+    pub tls: bool,
+    pub path: String,
 }
 
 /// A SOCKS5 proxy that tcp connects go through.
@@ -596,6 +608,13 @@ impl Worker {
             if opts.tcp_filter_rejects(&peer) || opts.ipc_filter_rejects(&stream) {
                 continue;
             }
+            let stream = match &opts.tls {
+                Some(tls) => match stream.into_tls(tls) {
+                    Ok(s) => s,
+                    Err(_) => continue,
+                },
+                None => stream,
+            };
             let (socket, endpoint_id, endpoint, opts) =
                 (socket.clone(), *endpoint_id, endpoint.clone(), opts.clone());
             let j = self.next_slot();

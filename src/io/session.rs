@@ -106,7 +106,7 @@ impl Session {
         let info = StreamInfo {
             peer_address,
             fd: stream.raw_fd(),
-            endpoints: crate::monitor::Endpoints::of_stream(Some(&stream), None),
+            endpoints: endpoints(&opts, &stream, None),
         };
         let core = session::Session::accepted(opts.session.clone(), endpoint, info, now);
         Session::new(token, endpoint_id, socket, opts, None, core, Some(stream))
@@ -219,11 +219,22 @@ impl Session {
             if let Some(stream) = &self.stream {
                 match stream.take_error() {
                     Ok(None) => {
+                        if let Some(tls) = &self.opts.tls {
+                            // wss: TLS goes on the stream (same descriptor, still
+                            // registered); the engine's upgrade request waits in it
+                            // until the TLS handshake is done.
+                            self.stream = self.stream.take().and_then(|s| s.into_tls(tls).ok());
+                        }
+                        let Some(stream) = &self.stream else {
+                            self.core.connect_failed(now, false);
+                            return self.finish_turn(now, registry, io_mailbox);
+                        };
                         let info = StreamInfo {
                             peer_address: stream.peer_address(),
                             fd: stream.raw_fd(),
-                            endpoints: crate::monitor::Endpoints::of_stream(
-                                Some(stream),
+                            endpoints: endpoints(
+                                &self.opts,
+                                stream,
                                 Some(self.core.connect_endpoint()),
                             ),
                         };
@@ -242,6 +253,16 @@ impl Session {
             self.apply_actions(now, registry, io_mailbox);
             let mut progress = false;
             if let Some(stream) = self.stream.as_mut() {
+                if self.writable {
+                    // What a TLS layer still holds goes first (a no-op on plain
+                    // streams).
+                    match stream.flush() {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(_) => self.core.stream_closed(now),
+                    }
+                }
                 // Session -> kernel.
                 while self.writable && moved < TURN_BUDGET && self.core.pending_output_len() > 0 {
                     // One writev for the batch buffer and the large bodies queued behind
@@ -315,6 +336,15 @@ impl Session {
                 break;
             }
         }
+        self.finish_turn(now, registry, io_mailbox)
+    }
+
+    fn finish_turn(
+        &mut self,
+        now: Instant,
+        registry: &Registry,
+        io_mailbox: &Arc<Mailbox>,
+    ) -> Step {
         self.apply_actions(now, registry, io_mailbox);
         if self.core.is_done() {
             Step::Done
@@ -382,6 +412,7 @@ impl Session {
         if let Some(mut s) = self.stream.take() {
             if !last_words.is_empty() {
                 let _ = s.write(last_words);
+                let _ = s.flush();
             }
             let _ = registry.deregister(&mut s);
         }
@@ -462,4 +493,26 @@ impl Session {
             z.close();
         }
     }
+}
+
+/// A stream's ends as monitor events name them; libzmq's ws engines say
+/// ws[s]://host:port, with the listener's path after both on the accepting side.
+fn endpoints(
+    opts: &SessionOptions,
+    stream: &Stream,
+    connected_to: Option<&str>,
+) -> crate::monitor::Endpoints {
+    let mut ends = crate::monitor::Endpoints::of_stream(Some(stream), connected_to);
+    if let Some(ws) = &opts.ws {
+        let scheme = if ws.tls { "wss://" } else { "ws://" };
+        for name in [&mut ends.local, &mut ends.remote] {
+            if let Some(rest) = name.strip_prefix("tcp://") {
+                *name = format!("{scheme}{rest}");
+                if connected_to.is_none() {
+                    name.push_str(&ws.path);
+                }
+            }
+        }
+    }
+    ends
 }

@@ -24,6 +24,8 @@
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ws_tests;
 
 use std::collections::VecDeque;
 use std::ffi::c_int;
@@ -683,7 +685,13 @@ impl Session {
             }
         }
         if self.failed && self.engine().is_some() {
-            self.disconnected(now, true);
+            // A WebSocket close is a disconnect (reconnect), every other failure a
+            // protocol error.
+            let protocol = self
+                .engine()
+                .and_then(Engine::error)
+                .is_none_or(|e| !e.is_connection_error());
+            self.disconnected(now, protocol);
         }
         if matches!(self.life, Life::Lingering { .. }) && !self.is_done() && self.flushed() {
             self.finish();
@@ -817,7 +825,7 @@ impl Session {
     /// messages for the peer.
     fn disconnected(&mut self, now: Instant, protocol_error: bool) {
         self.report_disconnect();
-        self.failed = false;
+        let failed = std::mem::take(&mut self.failed);
         let link = std::mem::replace(&mut self.link, Link::Done);
         // ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED: a peer that took the connection but never
         // completed a handshake (not a ZMTP peer) is not tried again.
@@ -834,11 +842,11 @@ impl Session {
             Link::Handshaking(e) | Link::Up(e) => Some(e),
             _ => None,
         };
-        // Best effort, as libzmq: an ERROR command the failure queued (a ZAP refusal)
-        // reaches the peer if the kernel takes it now.
+        // Best effort, as libzmq: an ERROR command the failure queued (a ZAP refusal,
+        // a WebSocket close or 400) reaches the peer if the kernel takes it now.
         let last_words = engine
             .as_ref()
-            .filter(|_| protocol_error)
+            .filter(|_| failed)
             .map(|e| e.pending_output().to_vec())
             .unwrap_or_default();
         self.actions.push_back(Action::CloseStream { last_words });

@@ -470,7 +470,54 @@ impl Socket {
                     )
                 }),
             }),
+            ws: None,
+            tls: None,
         })
+    }
+
+    /// The session options of an endpoint: for ws/wss, which side of the upgrade it
+    /// is and its TLS configuration (EINVAL for WSS options that cannot be used: no
+    /// certificate or key to bind with, say, where libzmq aborts).
+    fn endpoint_options(
+        &self,
+        address: &transport::Address,
+        bind: bool,
+    ) -> Result<Arc<SessionOptions>> {
+        let mut opts = self.session_options();
+        let transport::Address::Ws(w) = address else {
+            return Ok(opts);
+        };
+        let o = &self.options;
+        let tls = match (w.tls, bind) {
+            (false, _) => None,
+            (true, true) => Some(transport::tls::server_config(
+                &o.wss_cert_pem,
+                &o.wss_key_pem,
+            )?),
+            (true, false) => Some(transport::tls::client_config(
+                &o.wss_trust_pem,
+                o.wss_trust_system,
+                &o.wss_hostname,
+            )?),
+        };
+        if let Some(s) = Arc::get_mut(&mut opts) {
+            if let Some(core) = Arc::get_mut(&mut s.session) {
+                core.zmtp.ws = Some(if bind {
+                    crate::zmtp::WsSide::Server
+                } else {
+                    crate::zmtp::WsSide::Client {
+                        host: w.host_header(),
+                        path: w.path.clone(),
+                    }
+                });
+            }
+            s.ws = Some(io_thread::WsNames {
+                tls: w.tls,
+                path: w.path.clone(),
+            });
+            s.tls = tls;
+        }
+        Ok(opts)
     }
 
     fn wire_address(&self, proto: &str, addr: &str, bind: bool) -> Result<transport::Address> {
@@ -478,6 +525,12 @@ impl Socket {
             "tcp" if bind => transport::tcp_bind_address(addr, self.options.ipv6),
             "tcp" => transport::tcp_connect_address(addr, self.options.ipv6),
             "ipc" => transport::ipc_address(addr, bind),
+            "ws" | "wss" if bind => {
+                transport::ws::bind_address(addr, proto == "wss", self.options.ipv6)
+                    .map(transport::Address::Ws)
+            }
+            "ws" | "wss" => transport::ws::connect_address(addr, proto == "wss", self.options.ipv6)
+                .map(transport::Address::Ws),
             _ => Err(Errno::EPROTONOSUPPORT),
         }
     }
@@ -492,6 +545,7 @@ impl Socket {
                 .inspect_err(|&e| self.bind_failed(addr, e))?;
             Listener::bind(&address, &self.tuning()).inspect_err(|&e| self.bind_failed(addr, e))?
         };
+        let opts = self.endpoint_options(&bound, true)?;
         let endpoint = bound.to_endpoint();
         self.listening(&endpoint, listener.raw_fd());
         let io = self.ctx.io_mailbox()?;
@@ -501,7 +555,7 @@ impl Socket {
             listener,
             endpoint: endpoint.clone(),
             socket: self.link(),
-            opts: self.session_options(),
+            opts,
         })));
         self.wire.push(WireEndpoint {
             endpoint: endpoint.clone(),
@@ -526,6 +580,10 @@ impl Socket {
         } else {
             io_thread::Peer::Direct(self.wire_address(proto, addr, false)?)
         };
+        let opts = match &peer {
+            io_thread::Peer::Direct(a) => self.endpoint_options(a, false)?,
+            io_thread::Peer::Socks { .. } => self.session_options(),
+        };
         let io = self.ctx.io_mailbox()?;
         // The pipe exists from now on, so messages (and subscriptions) queue before the
         // connection does, unless ZMQ_IMMEDIATE asks to wait for it. A ROUTER learns the
@@ -548,7 +606,7 @@ impl Socket {
             peer,
             endpoint: uri.to_owned(),
             socket: self.link(),
-            opts: self.session_options(),
+            opts,
             pipe,
             routing_id,
         })));

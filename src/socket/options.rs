@@ -7,7 +7,7 @@
 //! [`Options::set`] / [`Options::get`], which answer exactly as libzmq does, including its
 //! quirks (documented where they occur).
 //!
-//! The build mirrored is libzmq on Linux with CURVE, without GSSAPI, NORM, WSS, VMCI or
+//! The build mirrored is libzmq on Linux with CURVE and WSS, without GSSAPI, NORM, VMCI or
 //! `ZMQ_ACT_MILITANT`: the options of the missing features fail with `EINVAL`, as unknown
 //! ones do. Options that `zmq.h` declares as draft but that libzmq handles in every build
 //! (`ZMQ_METADATA`, `ZMQ_SOCKS_USERNAME`, `ZMQ_RECONNECT_STOP`, ...) are handled with or
@@ -167,6 +167,14 @@ pub struct Options {
     pub socks_proxy_username: Vec<u8>,
     /// `ZMQ_SOCKS_PASSWORD` (0..=255 bytes).
     pub socks_proxy_password: Vec<u8>,
+    /// wss: `ZMQ_WSS_CERT_PEM`, `ZMQ_WSS_KEY_PEM` (a server's), `ZMQ_WSS_TRUST_PEM`,
+    /// `ZMQ_WSS_HOSTNAME` (a client's): set-only bytes, checked when used (bind,
+    /// connect), as libzmq; `ZMQ_WSS_TRUST_SYSTEM` a strict bool.
+    pub wss_cert_pem: Vec<u8>,
+    pub wss_key_pem: Vec<u8>,
+    pub wss_trust_pem: Vec<u8>,
+    pub wss_hostname: Vec<u8>,
+    pub wss_trust_system: bool,
     /// `ZMQ_TCP_KEEPALIVE`: -1 (OS default), 0 or 1. Default -1.
     pub tcp_keepalive: c_int,
     /// `ZMQ_TCP_KEEPALIVE_CNT` (-1 = OS default). Default -1.
@@ -679,6 +687,11 @@ impl Options {
             socks_proxy_address: Vec::new(),
             socks_proxy_username: Vec::new(),
             socks_proxy_password: Vec::new(),
+            wss_cert_pem: Vec::new(),
+            wss_key_pem: Vec::new(),
+            wss_trust_pem: Vec::new(),
+            wss_hostname: Vec::new(),
+            wss_trust_system: false,
             tcp_keepalive: -1,
             tcp_keepalive_cnt: -1,
             tcp_keepalive_idle: -1,
@@ -972,7 +985,12 @@ impl Options {
             ZMQ_HICCUP_MSG => self.hiccup_msg = message(val)?,
             #[cfg(feature = "draft")]
             ZMQ_PRIORITY => self.priority = int_where(int, |v| v >= 0)?,
-            // Unknown, or a feature this build lacks (GSSAPI, NORM, WSS, VMCI), or an
+            ZMQ_WSS_CERT_PEM => self.wss_cert_pem = val.bytes()?.to_vec(),
+            ZMQ_WSS_KEY_PEM => self.wss_key_pem = val.bytes()?.to_vec(),
+            ZMQ_WSS_TRUST_PEM => self.wss_trust_pem = val.bytes()?.to_vec(),
+            ZMQ_WSS_HOSTNAME => self.wss_hostname = val.bytes()?.to_vec(),
+            ZMQ_WSS_TRUST_SYSTEM => self.wss_trust_system = bool_strict(int)?,
+            // Unknown, or a feature this build lacks (GSSAPI, NORM, VMCI), or an
             // option of another layer (the socket types, the socket, the context).
             _ => return Err(Errno::EINVAL),
         }
@@ -1509,7 +1527,13 @@ mod tests {
         assert_eq!(get_i(&o, ZMQ_ROUTER_NOTIFY), 0);
         assert_eq!(o.set(ZMQ_ROUTER_NOTIFY, &int(1)), EINVAL);
         assert_eq!(o.set(ZMQ_NORM_MODE, &int(1)), EINVAL);
-        assert_eq!(o.set(ZMQ_WSS_HOSTNAME, b"host"), EINVAL);
+        // WSS options are set-only, as libzmq.
+        o.set(ZMQ_WSS_HOSTNAME, b"host").unwrap();
+        assert_eq!(o.wss_hostname, b"host");
+        assert_eq!(o.get(ZMQ_WSS_HOSTNAME, &mut [0u8; 8]), Err(Errno::EINVAL));
+        o.set(ZMQ_WSS_TRUST_SYSTEM, &int(1)).unwrap();
+        assert!(o.wss_trust_system);
+        assert_eq!(o.set(ZMQ_WSS_TRUST_SYSTEM, &int(2)), EINVAL);
         // The always-handled numbers match zmq.h.
         assert_eq!(always::ZMQ_METADATA, crate::constants::ZMQ_METADATA);
         assert_eq!(

@@ -2,7 +2,9 @@
 //! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
 
 pub mod socks;
+pub mod tls;
 pub mod udp;
+pub mod ws;
 
 use std::ffi::CString;
 use std::io;
@@ -22,6 +24,8 @@ pub enum Address {
         source: Option<SocketAddr>,
     },
     Ipc(IpcPath),
+    /// `ws://` and `wss://`: tcp underneath.
+    Ws(ws::WsAddress),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +45,7 @@ impl Address {
             },
             Address::Ipc(IpcPath::File(p)) => format!("ipc://{}", p.display()),
             Address::Ipc(IpcPath::Abstract(n)) => format!("ipc://@{}", String::from_utf8_lossy(n)),
+            Address::Ws(w) => w.to_endpoint(),
         }
     }
 }
@@ -311,6 +316,21 @@ impl Listener {
     /// Binds and listens; the endpoint string (with the chosen port) comes with it.
     pub fn bind(addr: &Address, tuning: &TcpTuning) -> Result<(Listener, Address)> {
         match addr {
+            Address::Ws(w) => {
+                let tcp = Address::Tcp {
+                    addr: w.addr,
+                    source: None,
+                };
+                let (l, bound) = Listener::bind(&tcp, tuning)?;
+                let Address::Tcp { addr: local, .. } = bound else {
+                    return Err(Errno::EINVAL);
+                };
+                let w = ws::WsAddress {
+                    addr: local,
+                    ..w.clone()
+                };
+                Ok((l, Address::Ws(w)))
+            }
             Address::Tcp { addr: sa, .. } => {
                 let s = socket_for(sa)?;
                 s.set_reuse_address(true)?;
@@ -425,6 +445,8 @@ impl Listener {
 pub enum Stream {
     Tcp(TcpStream),
     Ipc(UnixStream),
+    /// wss: TLS over tcp.
+    Tls(Box<tls::TlsStream>),
 }
 
 /// Credentials of an ipc peer (SO_PEERCRED): uid, gid, pid.
@@ -450,9 +472,24 @@ pub fn peer_credentials(s: &Stream) -> Option<(u32, u32, i32)> {
 }
 
 impl Stream {
+    /// Puts TLS on a connected tcp stream (wss); other streams are refused.
+    pub fn into_tls(self, config: &tls::TlsConfig) -> Result<Stream> {
+        match self {
+            Stream::Tcp(t) => Ok(Stream::Tls(Box::new(tls::TlsStream::new(t, config)?))),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
     /// Starts a non-blocking connect.
     pub fn connect(addr: &Address, tuning: &TcpTuning) -> Result<Stream> {
         match addr {
+            Address::Ws(w) => Stream::connect(
+                &Address::Tcp {
+                    addr: w.addr,
+                    source: None,
+                },
+                tuning,
+            ),
             Address::Tcp { addr: sa, source } => {
                 let s = socket_for(sa)?;
                 apply_tuning(&s, tuning)?;
@@ -483,12 +520,18 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.take_error(),
             Stream::Ipc(s) => s.take_error(),
+            Stream::Tls(s) => s.tcp.take_error(),
         }
     }
 
     pub fn peer_address(&self) -> String {
         match self {
             Stream::Tcp(s) => s
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+            Stream::Tls(s) => s
+                .tcp
                 .peer_addr()
                 .map(|a| a.ip().to_string())
                 .unwrap_or_default(),
@@ -500,6 +543,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.as_raw_fd(),
             Stream::Ipc(s) => s.as_raw_fd(),
+            Stream::Tls(s) => s.tcp.as_raw_fd(),
         }
     }
 }
@@ -509,6 +553,7 @@ impl io::Read for Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Ipc(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
         }
     }
 }
@@ -518,10 +563,22 @@ impl io::Write for Stream {
         match self {
             Stream::Tcp(s) => s.write(buf),
             Stream::Ipc(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
         }
     }
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write_vectored(bufs),
+            Stream::Ipc(s) => s.write_vectored(bufs),
+            Stream::Tls(s) => s.write_vectored(bufs),
+        }
+    }
+    /// Only TLS buffers: its pending ciphertext goes out (`WouldBlock` if not all).
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        match self {
+            Stream::Tls(s) => s.flush_tls(),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -530,18 +587,21 @@ impl mio::event::Source for Stream {
         match self {
             Stream::Tcp(s) => s.register(r, t, i),
             Stream::Ipc(s) => s.register(r, t, i),
+            Stream::Tls(s) => s.tcp.register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.reregister(r, t, i),
             Stream::Ipc(s) => s.reregister(r, t, i),
+            Stream::Tls(s) => s.tcp.reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.deregister(r),
             Stream::Ipc(s) => s.deregister(r),
+            Stream::Tls(s) => s.tcp.deregister(r),
         }
     }
 }

@@ -90,6 +90,16 @@ pub struct Frame<'a> {
     pub more: bool,
     pub command: bool,
     pub body: Body<'a>,
+    /// A WebSocket control frame (ZWS only), whose payload is `body`.
+    pub control: Option<Control>,
+}
+
+/// WebSocket control frames: ZWS carries heartbeats and the close handshake in them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Ping,
+    Pong,
+    Close,
 }
 
 /// A frame's body: straight from the input when it arrived whole, otherwise the message
@@ -255,6 +265,7 @@ impl Decoder {
                 more,
                 command,
                 body: Body::Borrowed(body),
+                control: None,
             }));
         }
         self.partial = Some(Filling::new(size).map_err(|_| Error::OutOfMemory)?);
@@ -292,6 +303,7 @@ impl Decoder {
                     more,
                     command,
                     body: Body::Owned(msg),
+                    control: None,
                 })
             }
             Err(filling) => {

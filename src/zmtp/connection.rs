@@ -6,7 +6,7 @@ use std::io::IoSlice;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::codec::{self, Decoder, Frame, Framing};
+use super::codec::{self, Control, Decoder, Frame, Framing};
 use super::command::{self, Command};
 use super::curve::{CurveClient, CurveServer, CurveSide};
 use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, V2_GREETING_LEN};
@@ -15,10 +15,12 @@ use super::output::OutQueue;
 use super::plain;
 use super::socket_type;
 use super::zap;
+use super::zws;
 use super::Mechanism;
 use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
 use crate::metadata::Metadata;
 use crate::msg::Msg;
+use crate::transport::ws::frame;
 
 /// A CURVE connection's mechanism: after the handshake it seals and opens every frame.
 enum Curve {
@@ -59,8 +61,27 @@ enum Phase {
 
 /// One ZMTP connection, sans I/O (see the module documentation for how to drive it).
 pub struct Connection {
-    decoder: Decoder,
+    decoder: Decoding,
     st: State,
+}
+
+/// ZMTP's own framing, or ZWS 2.0's (WebSocket frames).
+enum Decoding {
+    Zmtp(Decoder),
+    Zws(zws::Decoder),
+}
+
+impl Decoding {
+    fn next_frame<'s, 'i: 's>(
+        &'s mut self,
+        input: &mut &'i [u8],
+        max: Option<u64>,
+    ) -> Result<Option<Frame<'s>>, Error> {
+        match self {
+            Decoding::Zmtp(d) => d.next_frame(input, max),
+            Decoding::Zws(d) => d.next_frame(input, max),
+        }
+    }
 }
 
 /// Everything but the decoder, so that a decoded frame (borrowing the decoder) can be
@@ -108,6 +129,8 @@ struct State {
     curve: Option<Curve>,
     /// The CURVE server asked its ZAP handler already.
     zap_asked: bool,
+    /// ZWS 2.0: frames go out as WebSocket messages (`None`: ZMTP framing).
+    zws: Option<zws::Encoder>,
 }
 
 fn nonzero(d: Option<Duration>) -> Option<Duration> {
@@ -156,12 +179,43 @@ impl Connection {
             plain: None,
             curve: None,
             zap_asked: false,
+            zws: None,
             cfg,
         };
         Connection {
-            decoder: Decoder::new(Framing::V2),
+            decoder: Decoding::Zmtp(Decoder::new(Framing::V2)),
             st,
         }
+    }
+
+    /// A ZWS 2.0 connection whose WebSocket upgrade just completed (`client`: we sent
+    /// the request). There is no greeting: with a mechanism (`ZWS2.0/NULL` etc.) its
+    /// handshake starts at once; the bare `ZWS2.0` (`bare`) sends a routing-id frame
+    /// and takes the peer's, as libzmq. `preamble` goes out first (the server's `101`).
+    pub fn new_zws(cfg: Config, now: Instant, client: bool, bare: bool, preamble: &[u8]) -> Self {
+        let mut c = Connection::new(cfg, now);
+        let st = &mut c.st;
+        st.out = OutQueue::new();
+        st.out.push_bytes(preamble);
+        st.zws = Some(zws::Encoder::new(client));
+        // As a ZMTP 3.0 link: subscriptions travel as `1 topic` data frames (libzmq's
+        // ws encoder), and the handshake events are those of a versioned peer.
+        st.version = (3, 0);
+        c.decoder = Decoding::Zws(zws::Decoder::new(!client));
+        if bare {
+            // libzmq's ZWS2.0 has no handshake to time out, and its heartbeats start.
+            st.handshake_deadline = None;
+            st.phase = Phase::LegacyIdentity;
+            st.next_ping = st.heartbeat_ivl.and_then(|ivl| now.checked_add(ivl));
+            let id = st.cfg.routing_id.clone();
+            st.emit(false, false, &[&id]);
+        } else {
+            st.phase = Phase::Handshake;
+            if let Err(e) = c.start_mechanism(now) {
+                c.st.fail(e);
+            }
+        }
+        c
     }
 
     /// Bytes read from the peer, split anywhere. All of `data` is consumed; decoded
@@ -174,6 +228,7 @@ impl Connection {
         let r = self.input(data, now);
         if let Err(e) = &r {
             self.st.fail(e.clone());
+            self.st.ws_close_for(e);
         }
         r
     }
@@ -236,10 +291,8 @@ impl Connection {
                 };
                 st.peer_socket_type = Some(i32::from(socket_type));
                 st.phase = Phase::LegacyIdentity;
-                let mut h = [0u8; codec::MAX_HEADER];
-                let n =
-                    codec::encode_header(&mut h, st.framing, false, false, st.cfg.routing_id.len());
-                st.out.push_parts(&[&h[..n], &st.cfg.routing_id]);
+                let id = st.cfg.routing_id.clone();
+                st.emit(false, false, &[&id]);
             }
             Detected::V3 {
                 revision, minor, ..
@@ -253,7 +306,7 @@ impl Connection {
                 st.phase = Phase::Handshake;
             }
         }
-        self.decoder = Decoder::new(st.framing);
+        self.decoder = Decoding::Zmtp(Decoder::new(st.framing));
     }
 
     /// ZMTP 3: the peer must use our mechanism; then our READY goes out.
@@ -264,6 +317,12 @@ impl Connection {
         if mechanism != greeting::mechanism_field(self.st.cfg.mechanism.name()) {
             return Err(Error::MechanismMismatch);
         }
+        self.start_mechanism(Instant::now())
+    }
+
+    /// The mechanism's handshake starts: our first command goes out (READY, HELLO), or
+    /// the ZAP handler is asked first.
+    fn start_mechanism(&mut self, now: Instant) -> Result<(), Error> {
         let cfg = &self.st.cfg;
         match &cfg.mechanism {
             Mechanism::Null => {}
@@ -285,7 +344,7 @@ impl Connection {
                 } else {
                     Curve::Client(CurveClient::new(*public, *secret, *server_key, props))
                 });
-                return self.st.curve_progress(Instant::now());
+                return self.st.curve_progress(now);
             }
             Mechanism::Plain { server: true, .. } => {
                 self.st.plain = Some(PlainStep::ServerAwaitsHello);
@@ -428,15 +487,7 @@ impl Connection {
                     st.push_frame(false, true, &[name, topic].concat());
                     return Ok(());
                 }
-                let mut h = [0u8; codec::MAX_HEADER];
-                let n = codec::encode_header(
-                    &mut h,
-                    Framing::V2,
-                    false,
-                    true,
-                    name.len() + topic.len(),
-                );
-                st.out.push_parts(&[&h[..n], name, topic]);
+                st.emit(false, true, &[name, topic]);
                 return Ok(());
             }
         }
@@ -445,9 +496,7 @@ impl Connection {
             st.sending_more = more;
             return Ok(());
         }
-        let mut h = [0u8; codec::MAX_HEADER];
-        let n = codec::encode_header(&mut h, st.framing, more, false, msg.size());
-        st.out.push_body_after(&h[..n], msg);
+        st.emit_msg(more, false, msg);
         st.sending_more = more;
         Ok(())
     }
@@ -526,7 +575,13 @@ impl Connection {
             return Err(e);
         }
         if due(st.next_ping) {
-            st.push_command(&command::ping_body(st.ping_ttl));
+            if st.zws.is_some() {
+                // ZWS heartbeats are WebSocket pings (libzmq's ws engine sends them
+                // empty; there is no TTL to announce).
+                st.emit_control(Control::Ping, &[]);
+            } else {
+                st.push_command(&command::ping_body(st.ping_ttl));
+            }
             st.next_ping = st.heartbeat_ivl.and_then(|ivl| now.checked_add(ivl));
             if st.heartbeat_deadline.is_none() {
                 st.heartbeat_deadline = st.heartbeat_timeout.and_then(|t| now.checked_add(t));
@@ -696,16 +751,88 @@ impl State {
     /// A frame after the handshake: with CURVE it travels sealed in a MESSAGE (whose
     /// own frame carries no flags), as libzmq's `curve_encoding_t::encode`.
     fn push_frame(&mut self, more: bool, command: bool, body: &[u8]) {
-        let mut h = [0u8; codec::MAX_HEADER];
         match &mut self.curve {
             Some(c) if self.phase == Phase::Traffic => {
                 let sealed = c.side().encode(body, more, command);
-                let n = codec::encode_header(&mut h, self.framing, false, false, sealed.len());
-                self.out.push_parts(&[&h[..n], &sealed]);
+                self.emit(false, false, &[&sealed]);
             }
+            _ => self.emit(more, command, &[body]),
+        }
+    }
+
+    /// One frame out, in the connection's framing, its body the concatenation of
+    /// `parts`.
+    fn emit(&mut self, more: bool, command: bool, parts: &[&[u8]]) {
+        if let Some(z) = &mut self.zws {
+            return z.push(&mut self.out, more, command, parts);
+        }
+        let mut h = [0u8; codec::MAX_HEADER];
+        let size = parts.iter().map(|p| p.len()).sum();
+        let n = codec::encode_header(&mut h, self.framing, more, command, size);
+        match parts {
+            [] => self.out.push_bytes(&h[..n]),
+            [a] => self.out.push_parts(&[&h[..n], a]),
+            [a, b] => self.out.push_parts(&[&h[..n], a, b]),
             _ => {
-                let n = codec::encode_header(&mut h, self.framing, more, command, body.len());
-                self.out.push_parts(&[&h[..n], body]);
+                self.out.push_bytes(&h[..n]);
+                for p in parts {
+                    self.out.push_bytes(p);
+                }
+            }
+        }
+    }
+
+    /// One data frame carrying `msg` (large bodies are not copied where the framing
+    /// allows).
+    fn emit_msg(&mut self, more: bool, command: bool, msg: Msg) {
+        if let Some(z) = &mut self.zws {
+            return z.push_msg(&mut self.out, more, command, msg);
+        }
+        let mut h = [0u8; codec::MAX_HEADER];
+        let n = codec::encode_header(&mut h, self.framing, more, command, msg.size());
+        self.out.push_body_after(&h[..n], msg);
+    }
+
+    /// ZWS: a WebSocket control frame.
+    fn emit_control(&mut self, kind: Control, payload: &[u8]) {
+        if let Some(z) = &mut self.zws {
+            z.push_control(&mut self.out, kind, payload);
+        }
+    }
+
+    /// ZWS: the close frame telling the peer why we drop the connection (best
+    /// effort: the session writes what it can before closing).
+    fn ws_close_for(&mut self, e: &Error) {
+        let code = match e {
+            Error::WsFrame(code) => *code,
+            Error::MessageTooLarge => frame::CLOSE_TOO_BIG,
+            // The close handshake answered already, or nothing the peer did wrong.
+            Error::WsClosed | Error::HandshakeTimeout | Error::HeartbeatTimeout => return,
+            _ => frame::CLOSE_PROTOCOL_ERROR,
+        };
+        self.emit_control(Control::Close, &frame::close_payload(code, ""));
+    }
+
+    /// ZWS: a control frame from the peer.
+    fn on_control(&mut self, kind: Control, payload: &[u8]) -> Result<(), Error> {
+        // Any frame shows the peer is alive.
+        self.heartbeat_deadline = None;
+        self.ttl_deadline = None;
+        match kind {
+            Control::Ping => {
+                // As PONG commands: skipped while our output is backed up.
+                if self.out.len() <= self.cfg.out_batch_size {
+                    self.emit_control(Control::Pong, payload);
+                }
+                Ok(())
+            }
+            Control::Pong => Ok(()),
+            Control::Close => {
+                // The close handshake: its status code goes back, then the connection
+                // ends (libzmq echoes the whole frame).
+                let echo = payload.get(..2).unwrap_or(&[]);
+                self.emit_control(Control::Close, echo);
+                Err(Error::WsClosed)
             }
         }
     }
@@ -714,12 +841,13 @@ impl State {
         if self.curve.is_some() && self.phase == Phase::Traffic {
             return self.push_frame(false, true, body);
         }
-        let mut h = [0u8; codec::MAX_HEADER];
-        let n = codec::encode_header(&mut h, self.framing, false, true, body.len());
-        self.out.push_parts(&[&h[..n], body]);
+        self.emit(false, true, &[body]);
     }
 
     fn on_frame(&mut self, frame: Frame<'_>, now: Instant) -> Result<(), Error> {
+        if let Some(kind) = frame.control {
+            return self.on_control(kind, frame.body.bytes());
+        }
         match self.phase {
             // Frames are decoded only once the greeting is complete.
             Phase::Greeting => Ok(()),
@@ -742,6 +870,7 @@ impl State {
                         more,
                         command,
                         body: codec::Body::Owned(msg),
+                        control: None,
                     },
                     now,
                 )

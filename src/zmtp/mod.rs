@@ -29,12 +29,15 @@ mod output;
 mod plain;
 mod raw;
 mod socket_type;
+mod ws_engine;
 pub mod zap;
+mod zws;
 
 use std::time::Duration;
 
 pub use connection::Connection;
 pub use raw::{Engine, RawConnection};
+pub use ws_engine::WsEngine;
 
 use crate::constants as c;
 use crate::error::Errno;
@@ -117,6 +120,20 @@ pub struct Config {
     pub raw: bool,
     /// `ZMQ_STREAM_NOTIFY`: a raw connection announces its start and end.
     pub raw_notify: bool,
+    /// A `ws://`/`wss://` connection ([`WsEngine`]): the WebSocket upgrade, then ZWS
+    /// 2.0 framing instead of the greeting.
+    pub ws: Option<WsSide>,
+}
+
+/// Which end of a WebSocket upgrade a connection is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsSide {
+    /// It sends the request: `Host` header and request path.
+    Client {
+        host: String,
+        path: String,
+    },
+    Server,
 }
 
 impl Default for Config {
@@ -139,6 +156,7 @@ impl Default for Config {
             out_batch_size: 64 * 1024,
             raw: false,
             raw_notify: true,
+            ws: None,
         }
     }
 }
@@ -217,6 +235,13 @@ pub enum Error {
     /// NULL mechanism and the CURVE server (INITIATE) report nothing
     /// ([`Error::InvalidMetadata`], [`Error::IncompatibleSocketType`]).
     ReadyMetadataRejected,
+    /// The WebSocket upgrade failed (`ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED`, as libzmq).
+    WsUpgrade(crate::transport::ws::handshake::Failure),
+    /// A WebSocket frame that RFC 6455 or ZWS forbids; the close code we answer with.
+    WsFrame(u16),
+    /// The peer closed the WebSocket (a close frame): a disconnect, after which a
+    /// connecting side reconnects, as libzmq's `connection_error`.
+    WsClosed,
 }
 
 /// Which command was malformed: selects the `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_*`
@@ -258,6 +283,7 @@ impl Error {
             Error::InvalidSequence => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE),
             Error::ProtocolUnspecified => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED),
             Error::ReadyMetadataRejected => Some(c::ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA),
+            Error::WsUpgrade(_) => Some(c::ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED),
             _ => None,
         }
     }
@@ -283,6 +309,12 @@ impl Error {
         matches!(self, Error::HandshakeTimeout | Error::HeartbeatTimeout)
     }
 
+    /// Not the peer's fault by the protocol's rules (a timeout, a WebSocket close): a
+    /// connecting side tries again, as after a dropped stream.
+    pub fn is_connection_error(&self) -> bool {
+        self.is_timeout() || *self == Error::WsClosed
+    }
+
     /// The errno libzmq has at hand for this failure.
     pub fn errno(&self) -> Errno {
         match self {
@@ -290,6 +322,7 @@ impl Error {
             Error::OutOfMemory => Errno::ENOMEM,
             Error::IncompatibleSocketType(_) => Errno::EINVAL,
             Error::HandshakeTimeout | Error::HeartbeatTimeout => Errno(libc::ETIMEDOUT),
+            Error::WsClosed => Errno(libc::ECONNRESET),
             Error::NoZapHandler => Errno::EFAULT,
             _ => Errno(libc::EPROTO),
         }
@@ -327,6 +360,9 @@ impl std::fmt::Display for Error {
             Error::InvalidSequence => f.write_str("CURVE nonce not increasing"),
             Error::ProtocolUnspecified => f.write_str("unexpected command"),
             Error::ReadyMetadataRejected => f.write_str("READY properties rejected"),
+            Error::WsUpgrade(why) => write!(f, "WebSocket upgrade failed: {why:?}"),
+            Error::WsFrame(code) => write!(f, "bad WebSocket frame (close code {code})"),
+            Error::WsClosed => f.write_str("WebSocket closed by the peer"),
         }
     }
 }

@@ -107,6 +107,24 @@ impl OutQueue {
         self.len += total;
     }
 
+    /// As [`push_parts`](Self::push_parts), then `f` runs over the bytes appended (a
+    /// WebSocket client masks them there).
+    pub fn push_parts_then(&mut self, parts: &[&[u8]], f: impl FnOnce(&mut [u8])) {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total == 0 {
+            return;
+        }
+        self.with_tail(|t| {
+            let start = t.len();
+            t.reserve(total);
+            for p in parts {
+                t.extend_from_slice(p);
+            }
+            f(&mut t[start..]);
+        });
+        self.len += total;
+    }
+
     /// Queues a message body after a header: copied when small, referenced when large.
     pub fn push_body_after(&mut self, header: &[u8], msg: Msg) {
         let size = msg.size();

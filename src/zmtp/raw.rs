@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::output::OutQueue;
-use super::{Config, Connection, Error, Event};
+use super::{Config, Connection, Error, Event, WsEngine};
 use crate::metadata::Metadata;
 use crate::msg::Msg;
 
@@ -130,12 +130,16 @@ impl RawConnection {
 pub enum Engine {
     Zmtp(Connection),
     Raw(RawConnection),
+    /// ws:// and wss://: the WebSocket upgrade, then ZMTP in ZWS framing.
+    Ws(Box<WsEngine>),
 }
 
 impl Engine {
     /// The engine `cfg` asks for (`cfg.raw`: a raw connection), just established.
     pub fn new(cfg: Config, now: Instant) -> Engine {
-        if cfg.raw {
+        if cfg.ws.is_some() {
+            Engine::Ws(Box::new(WsEngine::new(cfg, now)))
+        } else if cfg.raw {
             Engine::Raw(RawConnection::new(
                 &cfg.peer_address,
                 cfg.source_fd,
@@ -156,6 +160,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => Some(c),
             Engine::Raw(_) => None,
+            Engine::Ws(w) => w.connection(),
         }
     }
 
@@ -163,12 +168,14 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => Some(c),
             Engine::Raw(_) => None,
+            Engine::Ws(w) => w.connection_mut(),
         }
     }
 
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
         match self {
             Engine::Zmtp(c) => c.handle_input(data, now),
+            Engine::Ws(w) => w.handle_input(data, now),
             Engine::Raw(r) => {
                 r.handle_input(data);
                 Ok(())
@@ -180,6 +187,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.poll_event(),
             Engine::Raw(r) => r.poll_event(),
+            Engine::Ws(w) => w.poll_event(),
         }
     }
 
@@ -187,6 +195,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.send(msg),
             Engine::Raw(r) => r.send(msg),
+            Engine::Ws(w) => w.send(msg),
         }
     }
 
@@ -194,6 +203,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.can_send(),
             Engine::Raw(r) => r.can_send(),
+            Engine::Ws(w) => w.can_send(),
         }
     }
 
@@ -201,6 +211,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.is_ready(),
             Engine::Raw(_) => true,
+            Engine::Ws(w) => w.is_ready(),
         }
     }
 
@@ -208,6 +219,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.wants_input(),
             Engine::Raw(r) => r.wants_input(),
+            Engine::Ws(w) => w.wants_input(),
         }
     }
 
@@ -215,6 +227,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.pending_output(),
             Engine::Raw(r) => r.pending_output(),
+            Engine::Ws(w) => w.pending_output(),
         }
     }
 
@@ -222,6 +235,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.pending_output_vectored(bufs),
             Engine::Raw(r) => r.pending_output_vectored(bufs),
+            Engine::Ws(w) => w.pending_output_vectored(bufs),
         }
     }
 
@@ -229,6 +243,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.pending_output_len(),
             Engine::Raw(r) => r.pending_output_len(),
+            Engine::Ws(w) => w.pending_output_len(),
         }
     }
 
@@ -236,6 +251,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.consume_output(n),
             Engine::Raw(r) => r.consume_output(n),
+            Engine::Ws(w) => w.consume_output(n),
         }
     }
 
@@ -244,6 +260,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.poll_timeout(),
             Engine::Raw(_) => None,
+            Engine::Ws(w) => w.poll_timeout(),
         }
     }
 
@@ -251,6 +268,7 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.handle_timeout(now),
             Engine::Raw(_) => Ok(()),
+            Engine::Ws(w) => w.handle_timeout(now),
         }
     }
 
@@ -273,18 +291,22 @@ impl Engine {
         match self {
             Engine::Zmtp(c) => c.metadata(),
             Engine::Raw(r) => r.metadata(),
+            Engine::Ws(w) => w.connection().and_then(Connection::metadata),
         }
     }
 
     /// The protocol error that killed the connection (a raw one has none).
     pub fn error(&self) -> Option<&Error> {
-        self.zmtp().and_then(Connection::error)
+        match self {
+            Engine::Ws(w) => w.error(),
+            _ => self.zmtp().and_then(Connection::error),
+        }
     }
 
     /// The message for the socket when the connection is lost (raw with notify).
     pub fn disconnect_notice(&self) -> Option<Msg> {
         match self {
-            Engine::Zmtp(_) => None,
+            Engine::Zmtp(_) | Engine::Ws(_) => None,
             Engine::Raw(r) => r.disconnect_notice(),
         }
     }
