@@ -6,13 +6,11 @@
 
 mod common;
 
+use common::running::{spawn, Running};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
 
 /// Each example's executable, compiled once per test process.
 fn example(name: &str) -> PathBuf {
@@ -46,126 +44,10 @@ fn example(name: &str) -> PathBuf {
     exe
 }
 
-/// A running example: its stdout line by line as it comes, and everything it printed.
-struct Running {
-    name: String,
-    child: Child,
-    lines: Receiver<String>,
-    transcript: Arc<Mutex<String>>,
-    readers: Vec<std::thread::JoinHandle<()>>,
-}
-
-const LIMIT: Duration = Duration::from_secs(30);
-
 fn start(name: &str, args: &[&str]) -> Running {
     let mut cmd = Command::new(example(name));
-    cmd.args(args);
+    cmd.args(args).env("LD_LIBRARY_PATH", common::soname_dir());
     spawn(name, cmd)
-}
-
-fn spawn(name: &str, mut cmd: Command) -> Running {
-    let mut child = cmd
-        .env("LD_LIBRARY_PATH", common::soname_dir())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-    let transcript = Arc::new(Mutex::new(String::new()));
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    let log = transcript.clone();
-    let out_reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            log.lock().unwrap().push_str(&format!("{line}\n"));
-            let _ = tx.send(line);
-        }
-    });
-    let mut stderr = child.stderr.take().unwrap();
-    let log = transcript.clone();
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        log.lock().unwrap().push_str(&text);
-    });
-    Running {
-        name: name.to_owned(),
-        child,
-        lines,
-        transcript,
-        readers: vec![out_reader, err_reader],
-    }
-}
-
-impl Running {
-    /// The next line the program prints.
-    fn line(&self) -> String {
-        self.lines.recv_timeout(LIMIT).unwrap_or_else(|_| {
-            panic!(
-                "{} printed no line within {LIMIT:?}:\n{}",
-                self.name,
-                self.transcript.lock().unwrap()
-            )
-        })
-    }
-
-    /// The endpoint from the next "<name>: bound to <endpoint>" line.
-    fn bound_endpoint(&self) -> String {
-        let line = self.line();
-        line.split_once(": bound to ")
-            .map(|(_, endpoint)| endpoint.to_owned())
-            .unwrap_or_else(|| panic!("{}: expected its endpoint, got {line:?}", self.name))
-    }
-
-    /// Waits for the program to exit by itself; its status and everything it printed.
-    fn finish(mut self) -> (ExitStatus, String) {
-        let deadline = Instant::now() + LIMIT;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not exit within {LIMIT:?}:\n{}",
-                self.name,
-                self.transcript.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        for reader in self.readers.drain(..) {
-            reader.join().unwrap();
-        }
-        let text = self.transcript.lock().unwrap().clone();
-        (status, text)
-    }
-
-    /// Exits 0 by itself, or the test fails with what it printed.
-    fn succeeds(self) -> String {
-        let name = self.name.clone();
-        let (status, text) = self.finish();
-        assert!(status.success(), "{name} failed ({status}):\n{text}");
-        text
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success(), "kill -{signal} {}", self.name);
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // A failed test leaves no process behind.
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }
 
 const ANY_PORT: &str = "tcp://127.0.0.1:*";
@@ -327,7 +209,8 @@ fn python_client_on_libzmq_rs_through_ld_preload() {
     let mut cmd = Command::new(python);
     cmd.arg(common::repo().join("examples/hello_client.py"))
         .args([endpoint.as_str(), "3"])
-        .env("LD_PRELOAD", common::cdylib());
+        .env("LD_PRELOAD", common::cdylib())
+        .env("LD_LIBRARY_PATH", common::soname_dir());
     let out = spawn("hello_client.py", cmd).succeeds();
     // Debian's pyzmq is linked with libzmq 4.3.4: 4.3.5 is ours.
     assert!(out.contains("on libzmq 4.3.5"), "{out}");
