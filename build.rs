@@ -1,10 +1,19 @@
 //! Generates `include/zmq.h` from the Rust sources with cbindgen and gives the shared
-//! library its own soname, so that programs linked with `-lzmq-rs` never load libzmq.
+//! library its own soname (`libzmq-rs.so.5`), so that programs linked with `-lzmq-rs`
+//! never load libzmq; `ZMQRS_SONAME=libzmq.so.5` builds the drop-in for libzmq itself.
 
 use std::path::Path;
 
 fn main() {
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzmq-rs.so.5");
+    // CMake's -DZMQRS_LIBZMQ_COMPAT=ON builds the same library as libzmq.so.5, the name
+    // programs linked with -lzmq ask for, so ldconfig can make it the system's libzmq.
+    let soname = std::env::var("ZMQRS_SONAME").unwrap_or_else(|_| "libzmq-rs.so.5".into());
+    assert!(
+        soname == "libzmq-rs.so.5" || soname == "libzmq.so.5",
+        "ZMQRS_SONAME is libzmq-rs.so.5 (the default) or libzmq.so.5, not {soname:?}"
+    );
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    println!("cargo:rerun-if-env-changed=ZMQRS_SONAME");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
 
