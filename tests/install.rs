@@ -35,9 +35,11 @@ struct Builds {
     absolute: PathBuf,
     /// `-DCMAKE_INSTALL_PREFIX=/usr -DZMQRS_LIBZMQ_COMPAT=ON`: libzmq.so.5 and the package.
     compat: PathBuf,
+    /// `-DZMQRS_LIBZMQ_COMPAT=ON` alone: libzmq.so.5 for /usr/local, as the README says.
+    compat_local: PathBuf,
 }
 
-/// The CMake builds, made once, in this order: the compat one last, so what cargo
+/// The CMake builds, made once, in this order: the compat ones last, so what cargo
 /// holds is its library and `cpack`'s own build step finds nothing to do. Tests hold the
 /// guard while they use a build directory (installs write their manifest there).
 fn builds() -> (MutexGuard<'static, ()>, &'static Builds) {
@@ -91,6 +93,7 @@ fn builds() -> (MutexGuard<'static, ()>, &'static Builds) {
                 "build-compat",
                 &["-DCMAKE_INSTALL_PREFIX=/usr", "-DZMQRS_LIBZMQ_COMPAT=ON"],
             ),
+            compat_local: configure("build-compat-local", &["-DZMQRS_LIBZMQ_COMPAT=ON"]),
         }
     });
     (guard, builds)
@@ -352,10 +355,14 @@ fn in_throwaway_root(scenario: &str, args: &[&Path]) -> String {
     let _ = std::fs::remove_dir(&layers);
     std::fs::create_dir_all(&layers).unwrap();
     let mut cmd = Command::new("unshare");
+    // A pid namespace too: when the scenario ends, however it ends, the kernel ends
+    // every process it started (a server it left running would hold our pipes open).
     cmd.args([
         "--mount",
         "--propagation",
         "private",
+        "--pid",
+        "--mount-proc",
         "--fork",
         "--kill-child",
         "bash",
@@ -390,7 +397,12 @@ fn usr_install_with_ldconfig_in_a_throwaway_root() {
     let (_guard, builds) = builds();
     let out = in_throwaway_root(
         "usr-install.sh",
-        &[&builds.compat, &common::repo(), &system],
+        &[
+            &builds.compat,
+            &builds.compat_local,
+            &common::repo(),
+            &system,
+        ],
     );
     assert!(out.contains("usr-install: OK"), "{out}");
 }

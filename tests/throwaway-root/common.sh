@@ -32,6 +32,7 @@ expect_soname_link() {
 # hello_pair DIR: DIR's hello_server and hello_client talk over tcp.
 hello_pair() {
     local out=$SCRATCH/hello_server.out
+    : >"$out" # before the server's own redirection, which may come after our first look
     "$1/hello_server" 'tcp://127.0.0.1:*' 3 >"$out" &
     local server=$!
     local endpoint=""

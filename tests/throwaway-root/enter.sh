@@ -3,7 +3,8 @@
 # /var are overlays whose writes land in a tmpfs mounted on LAYERS, so dpkg, ldconfig
 # and `cmake --install` change nothing the rest of the machine sees, and all of it goes
 # when the namespace's last process exits. tests/install.rs runs it as
-#   unshare --mount --propagation private --fork --kill-child bash enter.sh LAYERS SCENARIO ARGS...
+#   unshare --mount --propagation private --pid --mount-proc --fork --kill-child \
+#       bash enter.sh LAYERS SCENARIO ARGS...
 # with ZMQRS_HOST_MNT_NS set to the test's own mount namespace: nothing is mounted
 # unless this is another one.
 set -euo pipefail

@@ -1,9 +1,10 @@
 # Scenario: `cmake --install` of a build configured with -DCMAKE_INSTALL_PREFIX=/usr and
 # -DZMQRS_LIBZMQ_COMPAT=ON, then ldconfig: consumers build with pkg-config and CMake
 # without any hint, and a program built against Debian's libzmq runs on ours; the
-# uninstall target and ldconfig bring Debian's libzmq back.
-#   usr-install.sh BUILD REPO SYSTEM_PROGRAMS
-build=$1 repo=$2 system=$3
+# uninstall target and ldconfig bring Debian's libzmq back. Then the same with the
+# README's route, a compat build installed to the default prefix /usr/local.
+#   usr-install.sh BUILD LOCAL_BUILD REPO SYSTEM_PROGRAMS
+build=$1 local_build=$2 repo=$3 system=$4
 source "$(dirname "$0")/common.sh"
 
 step "before: Debian's libzmq"
@@ -53,4 +54,16 @@ if pkg-config --exists libzmq-rs; then fail "pkg-config still finds libzmq-rs"; 
 expect_soname_link libzmq.so.5.2.4
 expect_version "$system/version" 4.3.4
 hello_pair "$system"
+
+step "install to /usr/local, then ldconfig: ours comes first"
+cmake --install "$local_build" --strip
+ldconfig
+[ -e /usr/local/lib/libzmq.so.5 ] || fail "no /usr/local/lib/libzmq.so.5"
+expect_version "$system/version" 4.3.5
+hello_pair "$system"
+cmake --build "$local_build" --target uninstall >/dev/null
+ldconfig
+[ ! -e /usr/local/lib/libzmq.so.5.2.5 ] || fail "/usr/local/lib/libzmq.so.5.2.5 is still there"
+expect_soname_link libzmq.so.5.2.4
+expect_version "$system/version" 4.3.4
 echo "usr-install: OK"
