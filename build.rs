@@ -1,10 +1,19 @@
 //! Generates `include/zmq.h` from the Rust sources with cbindgen and gives the shared
-//! library its own soname, so that programs linked with `-lzmq-rs` never load libzmq.
+//! library its own soname (`libzmq-rs.so.5`), so that programs linked with `-lzmq-rs`
+//! never load libzmq; `ZMQRS_SONAME=libzmq.so.5` builds the drop-in for libzmq itself.
 
 use std::path::Path;
 
 fn main() {
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzmq-rs.so.5");
+    // CMake's -DZMQRS_LIBZMQ_COMPAT=ON builds the same library as libzmq.so.5, the name
+    // programs linked with -lzmq ask for, so ldconfig can make it the system's libzmq.
+    let soname = std::env::var("ZMQRS_SONAME").unwrap_or_else(|_| "libzmq-rs.so.5".into());
+    assert!(
+        soname == "libzmq-rs.so.5" || soname == "libzmq.so.5",
+        "ZMQRS_SONAME is libzmq-rs.so.5 (the default) or libzmq.so.5, not {soname:?}"
+    );
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    println!("cargo:rerun-if-env-changed=ZMQRS_SONAME");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
 
@@ -23,11 +32,30 @@ fn main() {
     if std::env::var_os("ZMQRS_UPDATE_HEADER").is_some() {
         dirs.push(Path::new(&crate_dir).join("include"));
     }
+    let mut text = Vec::new();
+    header.write(&mut text);
+    let text = c89_comments(&String::from_utf8(text).expect("cbindgen writes UTF-8"));
     for dir in dirs {
-        header.write_to_file(dir.join("zmq.h"));
+        std::fs::write(dir.join("zmq.h"), &text).expect("zmq.h is writable");
         std::fs::write(dir.join("zmq_utils.h"), ZMQ_UTILS_H).expect("zmq_utils.h is writable");
     }
     println!("cargo:rerun-if-env-changed=ZMQRS_UPDATE_HEADER");
+}
+
+/// cbindgen ends its `#ifdef __cplusplus` blocks with C++ comments (`#endif  // __cplusplus`),
+/// which a C89 compiler rejects; zmq.h must compile as C89, as libzmq's does.
+fn c89_comments(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    for line in header.lines() {
+        match line.split_once("//") {
+            Some((code, note)) if code.starts_with('#') || code.starts_with('}') => {
+                out.push_str(&format!("{code}/* {} */", note.trim()));
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// libzmq 4.3.5's zmq_utils.h declares nothing any more (its functions moved to zmq.h);

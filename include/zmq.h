@@ -738,7 +738,7 @@ typedef struct zmq_poller_event_t {
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
 int zmq_errno(void);
 
@@ -985,8 +985,8 @@ void *zmq_threadstart(void (*func)(void*), void *arg);
 void zmq_threadclose(void *thread);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif  /* __cplusplus */
 
 #endif  /* __ZMQ_H_INCLUDED__ */
 

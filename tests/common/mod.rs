@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod running;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
@@ -20,15 +22,52 @@ pub fn profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// The cdylib cargo built alongside this test.
+/// The cdylib cargo built alongside this test. `cargo test` alone does not rebuild it,
+/// so one older than the sources it comes from fails here instead of being tested.
 pub fn cdylib() -> PathBuf {
-    let lib = profile_dir().join("libzmq_rs.so");
-    assert!(
-        lib.exists(),
-        "{} was not built: run `cargo build` with the same profile first (the README's test command does)",
-        lib.display()
-    );
-    lib
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let lib = profile_dir().join("libzmq_rs.so");
+            let built = std::fs::metadata(&lib).and_then(|m| m.modified());
+            let Ok(built) = built else {
+                panic!(
+                    "{} was not built: run `cargo build` with the same profile first (the README's test command does)",
+                    lib.display()
+                );
+            };
+            let repo = repo();
+            let mut newest = None;
+            let mut pending = vec![repo.join("src")];
+            let mut files = ["build.rs", "cbindgen.toml", "Cargo.toml"].map(|f| repo.join(f)).to_vec();
+            while let Some(dir) = pending.pop() {
+                for entry in std::fs::read_dir(&dir).expect("read src/").flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        pending.push(path);
+                    } else {
+                        files.push(path);
+                    }
+                }
+            }
+            for file in files {
+                if let Ok(modified) = std::fs::metadata(&file).and_then(|m| m.modified()) {
+                    if newest.as_ref().is_none_or(|(t, _)| modified > *t) {
+                        newest = Some((modified, file));
+                    }
+                }
+            }
+            if let Some((modified, file)) = newest {
+                assert!(
+                    modified <= built,
+                    "{} is older than {}: run `cargo build` with the same profile first (the README's test command does)",
+                    lib.display(),
+                    file.display()
+                );
+            }
+            lib
+        })
+        .clone()
 }
 
 /// A directory where the library answers to its soname, for `LD_LIBRARY_PATH`.
