@@ -112,6 +112,29 @@ impl HeapBuf {
         Some(HeapBuf { header })
     }
 
+    /// Resizes the storage of a body nobody else refers to, keeping its first bytes;
+    /// false (and unchanged) when memory is exhausted.
+    fn resize_unique(&mut self, len: usize) -> bool {
+        debug_assert_eq!(
+            self.head().refs.load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+        let (Some(old), Some(new)) = (Self::layout(self.len()), Self::layout(len)) else {
+            return false;
+        };
+        // SAFETY: allocated by `alloc` (or an earlier resize) with layout `old`; the
+        // new size is non-zero (the header); the only reference is `self`, so moving
+        // the allocation leaves no pointer behind.
+        let p = unsafe { std::alloc::realloc(self.header.as_ptr() as *mut u8, old, new.size()) };
+        let Some(header) = std::ptr::NonNull::new(p as *mut HeapHeader) else {
+            return false;
+        };
+        self.header = header;
+        // SAFETY: realloc kept the header's bytes; we are the only reference.
+        unsafe { (*header.as_ptr()).len = len };
+        true
+    }
+
     fn head(&self) -> &HeapHeader {
         // SAFETY: the header lives as long as any HeapBuf refers to it.
         unsafe { self.header.as_ref() }
@@ -467,70 +490,102 @@ fn raw_slice<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(ptr, len) }
 }
 
+/// The most storage a frame being received gets ahead of its bytes: a body up to this
+/// size is allocated at once, a larger one grows (doubling) as its bytes arrive, so a
+/// peer that declares a huge frame (a 2^63-byte header) holds no more memory than it
+/// sent plus this, whatever `ZMQ_MAXMSGSIZE` allows.
+pub(crate) const FILL_AHEAD: usize = 1 << 20;
+
 /// A message body that arrives in pieces (a frame spread over several reads): filled
-/// in place, without zeroing it first or copying it again once complete. The message
-/// is only handed out whole, so its uninitialised part is never read.
+/// in place, without zeroing it first or copying it again once complete (beyond
+/// [`FILL_AHEAD`], growing may move it). The message is only handed out whole, so its
+/// uninitialised part is never read.
 pub struct Filling {
     msg: Msg,
+    size: usize,
     filled: usize,
 }
 
 impl std::fmt::Debug for Filling {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Filling")
-            .field("size", &self.msg.size())
+            .field("size", &self.size)
             .field("filled", &self.filled)
+            .field("storage", &self.msg.size())
             .finish()
     }
 }
 
 impl Filling {
-    /// Room for `size` bytes; ENOMEM when memory is exhausted.
+    /// A body of `size` bytes to come; ENOMEM when memory is exhausted, or at once
+    /// for a size no allocation can have (over `isize::MAX`, as libzmq's failing
+    /// malloc; CVE-2019-6250's 2^64 - 256).
     pub fn new(size: usize) -> Result<Filling> {
+        if HeapBuf::layout(size).is_none() {
+            return Err(Errno::ENOMEM);
+        }
         Ok(Filling {
-            msg: Msg::with_size_uninit(size)?,
+            msg: Msg::with_size_uninit(size.min(FILL_AHEAD))?,
+            size,
             filled: 0,
         })
     }
 
     /// The body's full size.
     pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Bytes allocated so far (at most twice what arrived, or [`FILL_AHEAD`]).
+    pub fn storage(&self) -> usize {
         self.msg.size()
     }
 
     /// Bytes still missing.
     pub fn remaining(&self) -> usize {
-        self.msg.size() - self.filled
+        self.size - self.filled
     }
 
     /// Appends the front of `src` (as much as fits); returns how many bytes it took.
-    pub fn fill(&mut self, src: &[u8]) -> usize {
+    /// ENOMEM when the storage cannot grow.
+    pub fn fill(&mut self, src: &[u8]) -> Result<usize> {
         let n = src.len().min(self.remaining());
+        let need = self.filled + n;
+        if need > self.msg.size() {
+            let grown = need.max(self.msg.size().saturating_mul(2)).min(self.size);
+            let Body::Heap { buf } = &mut self.msg.body else {
+                unreachable!("only heap bodies are smaller than their frame");
+            };
+            if !buf.resize_unique(grown) {
+                return Err(Errno::ENOMEM);
+            }
+        }
         let dst = self.msg.data_ptr();
-        // SAFETY: the fresh body has `size` bytes, of which `filled + n` <= size; the
-        // message is ours alone (never shared before `finish`), and `src` is a
-        // different allocation.
+        // SAFETY: the body has room for `filled + n` bytes (grown above); the message
+        // is ours alone (never shared before `finish`), and `src` is a different
+        // allocation.
         unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst.add(self.filled), n) };
         self.filled += n;
-        n
+        Ok(n)
     }
 
     /// As [`fill`](Self::fill), then `f` runs over the bytes just written, with their
     /// offset into the body (a WebSocket decoder unmasks them there, not in a copy).
-    pub fn fill_then(&mut self, src: &[u8], f: impl FnOnce(&mut [u8], usize)) -> usize {
+    pub fn fill_then(&mut self, src: &[u8], f: impl FnOnce(&mut [u8], usize)) -> Result<usize> {
         let at = self.filled;
-        let n = self.fill(src);
+        let n = self.fill(src)?;
         let dst = self.msg.data_ptr();
         // SAFETY: bytes `at..at + n` of the body were just initialised by `fill`; the
         // message is ours alone until `finish`, and nothing else borrows it here.
         let written = unsafe { std::slice::from_raw_parts_mut(dst.add(at), n) };
         f(written, at);
-        n
+        Ok(n)
     }
 
     /// The message, once every byte is in.
     pub fn finish(self) -> std::result::Result<Msg, Filling> {
         if self.remaining() == 0 {
+            debug_assert_eq!(self.msg.size(), self.size);
             Ok(self.msg)
         } else {
             Err(self)
@@ -613,7 +668,7 @@ mod tests {
         let data: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         let mut f = Filling::new(data.len()).unwrap();
         for chunk in data.chunks(7_777) {
-            assert_eq!(f.fill(chunk), chunk.len());
+            assert_eq!(f.fill(chunk).unwrap(), chunk.len());
             f = match f.finish() {
                 Ok(m) => {
                     assert_eq!(m.data(), &data[..]);
@@ -628,7 +683,7 @@ mod tests {
     #[test]
     fn filling_takes_no_more_than_its_size() {
         let mut f = Filling::new(3).unwrap();
-        assert_eq!(f.fill(b"abcdef"), 3);
+        assert_eq!(f.fill(b"abcdef").unwrap(), 3);
         assert_eq!(f.finish().ok().unwrap().data(), b"abc");
     }
 

@@ -269,7 +269,17 @@ pub(crate) struct Worker {
     shutting_down: bool,
     /// Sessions that yielded with work left, driven again before the next wait.
     again: Vec<usize>,
+    /// Listeners whose accept ran out of descriptors (or memory), and when to try
+    /// them again: the readiness edge is spent, so waiting for another event would
+    /// leave the connections already queued in the backlog there until a new one came.
+    starved: Vec<usize>,
+    accept_retry: Option<Instant>,
 }
+
+/// How often a listener out of descriptors tries again: libzmq retries at once on
+/// its level-triggered poller and burns a core at the limit; this costs ten failed
+/// accept calls a second.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 impl Worker {
     fn new(mailbox: Arc<Mailbox>) -> Result<Worker> {
@@ -285,6 +295,8 @@ impl Worker {
             timers: BinaryHeap::new(),
             shutting_down: false,
             again: Vec::new(),
+            starved: Vec::new(),
+            accept_retry: None,
         })
     }
 
@@ -332,7 +344,11 @@ impl Worker {
             let timeout = if self.again.is_empty() {
                 self.timers
                     .peek()
-                    .map(|Reverse((d, _))| d.saturating_duration_since(now))
+                    .map(|Reverse((d, _))| *d)
+                    .into_iter()
+                    .chain(self.accept_retry)
+                    .min()
+                    .map(|d| d.saturating_duration_since(now))
             } else {
                 Some(Duration::ZERO)
             };
@@ -371,9 +387,16 @@ impl Worker {
         }
     }
 
-    /// Drives the sessions whose deadline has passed.
+    /// Drives the sessions whose deadline has passed, and retries accepting on
+    /// listeners that ran out of descriptors.
     fn fire_timers(&mut self) {
         let now = Instant::now();
+        if self.accept_retry.is_some_and(|t| t <= now) {
+            self.accept_retry = None;
+            for i in std::mem::take(&mut self.starved) {
+                self.accept(i);
+            }
+        }
         while let Some(&Reverse((at, i))) = self.timers.peek() {
             if at > now {
                 return;
@@ -595,13 +618,28 @@ impl Worker {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // EMFILE and friends: try again on the next readiness event.
+                // A connection reset while queued: the others behind it still wait.
+                Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
                 Err(e) => {
-                    let err = e.raw_os_error().unwrap_or(0) as u64;
+                    let err = e.raw_os_error().unwrap_or(0);
                     let ends = || crate::monitor::Endpoints::bind(endpoint);
-                    socket
-                        .monitor
-                        .emit(crate::constants::ZMQ_EVENT_ACCEPT_FAILED, err, ends);
+                    socket.monitor.emit(
+                        crate::constants::ZMQ_EVENT_ACCEPT_FAILED,
+                        err as u64,
+                        ends,
+                    );
+                    // Out of descriptors or memory: retry on a timer (see `starved`).
+                    // Anything else: wait for the next readiness event.
+                    if matches!(
+                        err,
+                        libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM
+                    ) {
+                        if !self.starved.contains(&i) {
+                            self.starved.push(i);
+                        }
+                        self.accept_retry
+                            .get_or_insert_with(|| Instant::now() + ACCEPT_RETRY);
+                    }
                     return;
                 }
             };

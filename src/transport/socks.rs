@@ -149,6 +149,10 @@ impl Socks5Client {
     /// of them are taken, and the count taken is returned with the progress.
     pub fn handle_input(&mut self, data: &[u8]) -> (usize, Progress) {
         let n = data.len().min(self.input_wanted());
+        if n == 0 {
+            // Nothing wanted (still writing, or finished): nothing to act on.
+            return (0, self.progress());
+        }
         self.input.extend_from_slice(&data[..n]);
         if let Err(f) = self.check_partial() {
             self.state = State::Failed(f);
@@ -281,6 +285,19 @@ mod tests {
         assert_eq!(feed(&mut c, &REPLY_V4[5..]), Progress::Done);
         assert_eq!(c.input_wanted(), 0);
         assert!(c.pending_output().is_empty());
+    }
+
+    /// Found by the socks_client fuzz target: input offered after a failure (or while
+    /// a request was still being written) completed an empty "reply" and indexed it.
+    #[test]
+    fn input_when_none_is_wanted_is_refused() {
+        let mut c = Socks5Client::new("127.0.0.1", 5555, None).unwrap();
+        assert_eq!(c.handle_input(&[5, 0]), (0, Progress::NeedMore));
+        drain(&mut c);
+        let failed = Progress::Failed(Failure::NoAcceptableMethod(0xff));
+        assert_eq!(c.handle_input(&[5, 0xff]), (2, failed));
+        assert_eq!(c.handle_input(&[5, 0]), (0, failed));
+        assert_eq!(c.handle_input(&[]), (0, failed));
     }
 
     #[test]

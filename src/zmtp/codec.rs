@@ -7,9 +7,10 @@
 //!
 //! The decoder hands out each frame body as a slice: straight out of the caller's input
 //! when the frame is complete there (the common case: no copy until the caller makes a
-//! `Msg`), otherwise out of one buffer allocated once at the declared size and filled as
-//! the bytes arrive (linear, never quadratic). `ZMQ_MAXMSGSIZE` is checked per frame as
-//! soon as the header is complete, before anything is allocated.
+//! `Msg`), otherwise out of one buffer allocated at the declared size and filled as
+//! the bytes arrive (linear, never quadratic; beyond `msg::FILL_AHEAD` the buffer grows
+//! with what arrived instead of trusting the declared size). `ZMQ_MAXMSGSIZE` is
+//! checked per frame as soon as the header is complete, before anything is allocated.
 
 use super::Error;
 use crate::msg::{Filling, Msg};
@@ -168,6 +169,12 @@ impl Decoder {
                 .map_or(0, |f| f.size() - f.remaining())
     }
 
+    /// Bytes allocated for the frame being collected.
+    #[cfg(test)]
+    pub fn storage(&self) -> usize {
+        self.partial.as_ref().map_or(0, |f| f.storage())
+    }
+
     /// Header length implied by its first byte; v1 length 0 is invalid.
     fn header_len(&self, first: u8) -> Result<usize, Error> {
         Ok(match self.framing {
@@ -226,7 +233,7 @@ impl Decoder {
                 command,
                 size,
             } => {
-                return Ok(self.fill_body(input, more, command, size));
+                return self.fill_body(input, more, command, size);
             }
             State::Header => {
                 let data: &'i [u8] = input;
@@ -269,7 +276,7 @@ impl Decoder {
             }));
         }
         self.partial = Some(Filling::new(size).map_err(|_| Error::OutOfMemory)?);
-        Ok(self.fill_body(input, more, command, size))
+        self.fill_body(input, more, command, size)
     }
 
     /// Appends header bytes from `input` up to `need`; true when complete.
@@ -291,12 +298,14 @@ impl Decoder {
         more: bool,
         command: bool,
         size: usize,
-    ) -> Option<Frame<'s>> {
-        let mut filling = self.partial.take()?;
+    ) -> Result<Option<Frame<'s>>, Error> {
+        let Some(mut filling) = self.partial.take() else {
+            return Ok(None);
+        };
         let data: &[u8] = input;
-        let n = filling.fill(data);
+        let n = filling.fill(data).map_err(|_| Error::OutOfMemory)?;
         *input = data.get(n..).unwrap_or(&[]);
-        match filling.finish() {
+        Ok(match filling.finish() {
             Ok(msg) => {
                 self.state = State::Header;
                 Some(Frame {
@@ -315,7 +324,7 @@ impl Decoder {
                 };
                 None
             }
-        }
+        })
     }
 }
 
@@ -499,5 +508,48 @@ mod tests {
             frames,
             vec![(true, false, b"x".to_vec()), (false, false, b"y".to_vec())]
         );
+    }
+
+    /// Found by the zmtp_decoder and zmtp_greeting fuzz targets: with no
+    /// ZMQ_MAXMSGSIZE, a header declaring 2^62 bytes had us ask the allocator for all
+    /// of it at once. Now the storage follows the bytes that arrive.
+    #[test]
+    fn a_huge_declared_size_allocates_what_arrives() {
+        use crate::msg::FILL_AHEAD;
+        for (framing, header) in [
+            (
+                Framing::V2,
+                [&[0x02][..], &(1u64 << 62).to_be_bytes()].concat(),
+            ),
+            (
+                Framing::V1,
+                [&[0xff][..], &(1u64 << 62).to_be_bytes(), &[0]].concat(),
+            ),
+        ] {
+            let mut d = Decoder::new(framing);
+            let mut input = &header[..];
+            assert!(d.next_frame(&mut input, None).unwrap().is_none());
+            assert!(d.storage() <= FILL_AHEAD, "{}", d.storage());
+            let chunk = vec![7u8; 256 * 1024];
+            for _ in 0..12 {
+                let mut input = &chunk[..];
+                assert!(d.next_frame(&mut input, None).unwrap().is_none());
+            }
+            assert_eq!(d.buffered(), 12 * chunk.len());
+            assert!(d.storage() <= 2 * d.buffered(), "{}", d.storage());
+        }
+    }
+
+    /// A frame larger than the first allocation still arrives whole and intact.
+    #[test]
+    fn frames_beyond_the_first_allocation_grow_and_arrive_intact() {
+        let body: Vec<u8> = (0..3 * crate::msg::FILL_AHEAD + 5)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let f = frame(Framing::V2, true, false, &body);
+        for chunk in [1000, 65_536, f.len() - 1] {
+            let frames = decode_all(Framing::V2, &f, chunk, None).unwrap();
+            assert_eq!(frames, vec![(true, false, body.clone())]);
+        }
     }
 }

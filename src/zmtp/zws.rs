@@ -156,12 +156,14 @@ impl Decoder {
                         continue;
                     };
                     let data: &[u8] = input;
-                    let n = filling.fill_then(data, |bytes, at| {
-                        if let Some(m) = mask {
-                            // The flags byte was payload byte 0.
-                            frame::apply_mask(bytes, m, at + 1);
-                        }
-                    });
+                    let n = filling
+                        .fill_then(data, |bytes, at| {
+                            if let Some(m) = mask {
+                                // The flags byte was payload byte 0.
+                                frame::apply_mask(bytes, m, at + 1);
+                            }
+                        })
+                        .map_err(|_| Error::OutOfMemory)?;
                     *input = &data[n..];
                     match filling.finish() {
                         Ok(msg) => {
