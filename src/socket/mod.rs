@@ -1050,3 +1050,6 @@ fn thread_waker() -> Result<Arc<Signaler>> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests;
