@@ -142,7 +142,8 @@ impl Ctx {
             ZMQ_IPV6 => o.ipv6 as i32,
             ZMQ_BLOCKY => o.blocky as i32,
             ZMQ_MAX_MSGSZ => o.max_msgsz,
-            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::ffi::types::zmq_msg_t>() as i32,
+            // zmq_msg_t holds a Msg, byte for byte (checked in ffi::types).
+            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
             #[cfg(feature = "draft")]
             ZMQ_ZERO_COPY_RECV => o.zero_copy as i32,
             ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
