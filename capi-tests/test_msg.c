@@ -135,7 +135,9 @@ static void test_properties (void)
     char long_group[300];
     memset (long_group, 'g', sizeof long_group - 1);
     long_group[sizeof long_group - 1] = 0;
-    CHECK_ERRNO (zmq_msg_set_group (&msg, long_group), EINVAL);
+    /* As libzmq (strnlen): a longer group is cut at ZMQ_GROUP_MAX_LENGTH. */
+    CHECK (zmq_msg_set_group (&msg, long_group) == 0);
+    CHECK_EQ_INT (ZMQ_GROUP_MAX_LENGTH, (int) strlen (zmq_msg_group (&msg)));
     CHECK (zmq_msg_close (&msg) == 0);
 
     CHECK (zmq_msg_init_buffer (&msg, "foobar", 6) == 0);

@@ -60,6 +60,9 @@ struct State {
     next_io: usize,
     terminating: bool,
     next_socket_id: u64,
+    /// ZMQ_MAX_SOCKETS as it was when the first socket was made: libzmq sizes its
+    /// socket table then, and later changes of the option do not resize it.
+    socket_limit: Option<i32>,
     sockets: HashMap<u64, Arc<dyn Stop>>,
 }
 
@@ -147,18 +150,17 @@ impl Ctx {
             ZMQ_ZERO_COPY_RECV => o.zero_copy as i32,
             ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
             ZMQ_THREAD_NAME_PREFIX if out.len() != 4 => {
+                // As libzmq: the prefix's bytes at the start of the buffer, the rest of
+                // it untouched and the length left as the caller gave it.
                 let p = &o.thread_name_prefix;
                 if out.len() < p.len() {
                     return Err(Errno::EINVAL);
                 }
                 out[..p.len()].copy_from_slice(p);
-                return Ok(p.len());
+                return Ok(out.len());
             }
             // As an int: the prefix's numeric value (libzmq uses atoi).
-            ZMQ_THREAD_NAME_PREFIX => String::from_utf8_lossy(&o.thread_name_prefix)
-                .trim()
-                .parse()
-                .unwrap_or(0),
+            ZMQ_THREAD_NAME_PREFIX => crate::ctext::atoi(&o.thread_name_prefix),
             _ => return Err(Errno::EINVAL),
         };
         match out.len() {
@@ -176,7 +178,9 @@ impl Ctx {
         if st.terminating {
             return Err(Errno::ETERM);
         }
-        if st.sockets.len() >= st.opts.max_sockets as usize {
+        let max_sockets = st.opts.max_sockets;
+        let limit = *st.socket_limit.get_or_insert(max_sockets);
+        if st.sockets.len() >= limit as usize {
             return Err(Errno::EMFILE);
         }
         st.next_socket_id += 1;

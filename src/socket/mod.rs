@@ -348,9 +348,10 @@ impl Socket {
 
     /// `zmq_join` / `zmq_leave` (DISH).
     #[cfg(feature = "draft")]
-    pub fn membership(&mut self, group: &std::ffi::CStr, join: bool) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
+    pub fn membership(&mut self, group: Option<&std::ffi::CStr>, join: bool) -> Result<()> {
+        // libzmq goes straight to the socket type: no ETERM after zmq_ctx_shutdown, and
+        // ENOTSUP before the group is looked at.
+        let _ = self.process_commands();
         if join {
             self.pattern.join(&mut self.pipes, group)
         } else {
@@ -736,13 +737,25 @@ impl Socket {
     /// ZMQ_SNDTIMEO unless `ZMQ_DONTWAIT`. On success the frame is taken out of `msg`.
     pub fn send(&mut self, msg: &mut Msg, flags: c_int) -> Result<()> {
         let mut me = self;
-        blocking(&mut me, flags, |o| o.sndtimeo, |s| s.try_send(msg, flags))
+        blocking(
+            &mut me,
+            flags,
+            Commands::First,
+            |o| o.sndtimeo,
+            |s| s.try_send(msg, flags),
+        )
     }
 
     /// Receives one frame, waiting within ZMQ_RCVTIMEO unless `ZMQ_DONTWAIT`.
     pub fn recv(&mut self, flags: c_int) -> Result<Msg> {
         let mut me = self;
-        blocking(&mut me, flags, |o| o.rcvtimeo, Socket::try_recv)
+        blocking(
+            &mut me,
+            flags,
+            Commands::OnEmpty,
+            |o| o.rcvtimeo,
+            Socket::try_recv,
+        )
     }
 
     /// One attempt at sending; EAGAIN when it would block.
@@ -795,8 +808,8 @@ impl Socket {
     /// `zmq_socket_get_peer_state`: ZMQ_POLLOUT if a message to the peer could be queued
     /// now; EHOSTUNREACH for an unknown peer; ENOTSUP for socket types without peers by id.
     pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<c_int> {
-        self.check_alive()?;
-        self.process_commands()?;
+        // As libzmq: asked of the socket type, even after zmq_ctx_shutdown.
+        let _ = self.process_commands();
         self.pattern
             .peer_state(&mut self.pipes, routing_id)
             .unwrap_or(Err(Errno::ENOTSUP))
@@ -995,18 +1008,35 @@ impl Access for &mut Socket {
     }
 }
 
+/// When a blocking call handles the socket's pending commands: a send first (libzmq's
+/// `send` processes commands, so a pending zmq_ctx_shutdown gives ETERM), a receive
+/// only once the socket type found nothing (libzmq's `recv` asks the type first, so a
+/// socket that cannot receive says ENOTSUP, or a REQ EFSM, even then).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Commands {
+    First,
+    OnEmpty,
+}
+
 /// Runs `attempt` until it gives something other than EAGAIN, or until the timeout
 /// (`timeout(options)`, in ms, -1 = forever) runs out or `ZMQ_DONTWAIT` says not to
 /// wait. Commands that arrive meanwhile (new pipes, room, messages, ETERM) are handled
-/// before each attempt.
+/// before each attempt (the first one: see [`Commands`]).
 pub fn blocking<T>(
     access: &mut impl Access,
     flags: c_int,
+    commands: Commands,
     timeout: impl Fn(&Options) -> c_int,
     mut attempt: impl FnMut(&mut Socket) -> Result<T>,
 ) -> Result<T> {
     let sock = access.socket()?;
     sock.check_alive()?;
+    if commands == Commands::OnEmpty {
+        match attempt(sock) {
+            Err(e) if e == Errno::EAGAIN => {}
+            other => return other,
+        }
+    }
     sock.process_commands()?;
     match attempt(sock) {
         Err(e) if e == Errno::EAGAIN => {}

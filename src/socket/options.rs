@@ -19,6 +19,7 @@ use std::ffi::{c_int, CString};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::constants::*;
+use crate::ctext::strtol;
 use crate::curve_keys::{KEY_SIZE, Z85_KEY_LEN};
 use crate::error::{Errno, Result};
 use crate::z85;
@@ -484,33 +485,6 @@ fn get_curve_key(out: &mut [u8], key: &[u8; KEY_SIZE]) -> Result<usize> {
         _ => return Err(Errno::EINVAL),
     }
     Ok(out.len())
-}
-
-/// C's `strtol(s, NULL, 10)` on glibc: leading white space, an optional sign, decimal
-/// digits up to the first non-digit; saturates at the `long` range; 0 without digits.
-fn strtol(s: &[u8]) -> i64 {
-    let mut rest = s;
-    while let [b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r', tail @ ..] = rest {
-        rest = tail;
-    }
-    let negative = match rest {
-        [b'-', tail @ ..] => {
-            rest = tail;
-            true
-        }
-        [b'+', tail @ ..] => {
-            rest = tail;
-            false
-        }
-        _ => false,
-    };
-    let limit = i128::from(i64::MAX) + 1;
-    let mut magnitude: i128 = 0;
-    for &c in rest.iter().take_while(|c| c.is_ascii_digit()) {
-        magnitude = (magnitude * 10 + i128::from(c - b'0')).min(limit);
-    }
-    let value = if negative { -magnitude } else { magnitude };
-    value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 /// The first address `getaddrinfo` gives for the numeric host `host` (no DNS), in the
@@ -1560,15 +1534,5 @@ mod tests {
             always::ZMQ_ZAP_ENFORCE_DOMAIN,
             crate::constants::ZMQ_ZAP_ENFORCE_DOMAIN
         );
-    }
-
-    #[test]
-    fn strtol_like_c() {
-        assert_eq!(strtol(b" 24abc"), 24);
-        assert_eq!(strtol(b"-1"), -1);
-        assert_eq!(strtol(b"+7"), 7);
-        assert_eq!(strtol(b"foo"), 0);
-        assert_eq!(strtol(b"99999999999999999999"), i64::MAX);
-        assert_eq!(strtol(b"-99999999999999999999"), i64::MIN);
     }
 }

@@ -376,7 +376,9 @@ impl Listener {
             }
             Listener::Ipc(l, ..) => {
                 let (s, _) = l.accept()?;
-                Ok((Stream::Ipc(s), String::new()))
+                let s = Stream::Ipc(s);
+                let peer = s.peer_address();
+                Ok((s, peer))
             }
         }
     }
@@ -524,6 +526,9 @@ impl Stream {
         }
     }
 
+    /// The `Peer-Address` property, as libzmq writes it: the peer's IP address for tcp;
+    /// for ipc "localhost" (what getnameinfo says of a unix socket) and the peer
+    /// process's credentials, ":uid:gid:pid".
     pub fn peer_address(&self) -> String {
         match self {
             Stream::Tcp(s) => s
@@ -535,7 +540,10 @@ impl Stream {
                 .peer_addr()
                 .map(|a| a.ip().to_string())
                 .unwrap_or_default(),
-            Stream::Ipc(_) => String::new(),
+            Stream::Ipc(_) => match peer_credentials(self) {
+                Some((uid, gid, pid)) => format!("localhost:{uid}:{gid}:{pid}"),
+                None => "localhost".to_owned(),
+            },
         }
     }
 
