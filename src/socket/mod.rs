@@ -836,6 +836,13 @@ impl Socket {
             .pattern
             .set_option(&mut self.pipes, option, value_or_empty)
         {
+            if option == ZMQ_ROUTER_RAW && r.is_ok() && value_or_empty != [0u8; 4] {
+                // As libzmq's router: the connections made from now on are raw, and
+                // stay so (turning the option off again does not undo this).
+                self.options.raw_socket = true;
+                self.options.recv_routing_id = false;
+                self.pattern.options_changed(&self.options);
+            }
             return r;
         }
         if option == ZMQ_CONNECT_ROUTING_ID
