@@ -196,13 +196,16 @@ static void normalize_endpoint (const char *in, char *out, size_t cap)
         out[o++] = in[i++];
     }
     out[o] = 0;
-    /* trailing :port */
+    /* the port: after the last colon, at the end or before a ws path */
     char *colon = strrchr (out, ':');
     if (colon && colon[1]) {
         char *end;
         long port = strtol (colon + 1, &end, 10);
-        if (*end == 0 && port >= 1024)
-            strcpy (colon + 1, "P");
+        if ((*end == 0 || *end == '/') && end > colon + 1 && port >= 1024) {
+            char rest[1200];
+            snprintf (rest, sizeof rest, "%s", end);
+            snprintf (colon + 1, cap - (size_t) (colon + 1 - out), "P%s", rest);
+        }
     }
 }
 
@@ -871,7 +874,7 @@ static void p_ipc_wildcard_env (const probe_t *p)
     if (p->a >= 0)
         setenv (vars[p->a], sub, 1);
     void *s = lsock (ctx (), ZMQ_PAIR);
-    run_ops (s, "beUBeUBe", "ipc://*");
+    run_ops (s, "beUe", "ipc://*");
     zmq_close (s);
     for (int i = 0; i < 3; i++) {
         if (saved[i]) {
@@ -1328,6 +1331,9 @@ static void p_pair (const probe_t *p)
         size_t len = sizeof ep;
         zmq_getsockopt (a, ZMQ_LAST_ENDPOINT, ep, &len);
         r_call ("connect", zmq_connect (b, ep));
+        /* Let the handshake finish: an incompatible pair ends its connection then, and
+         * polling before or after that is a race in both libraries. */
+        usleep (100000);
     }
     (void) transport;
     /* b sends to a */
@@ -2073,7 +2079,7 @@ static void build (void)
     new_group ();
     add (p_version, "version");
     static const char *caps[] = {"ipc",  "pgm",  "tipc", "vmci", "norm", "curve",
-                                 "gssapi", "draft", "ws", "wss", "udp", "tcp",
+                                 "gssapi", "draft", "ws", "wss", "WS", "WSS", "udp", "tcp",
                                  "inproc", "",  "IPC", "ipc ", "foo", NULL};
     for (int i = 0; caps[i]; i++)
         add (p_has, "has/%s", caps[i])->s = caps[i];
@@ -2181,6 +2187,11 @@ static void build (void)
             for (size_t op = 0; op < sizeof ep_ops / sizeof ep_ops[0]; op++) {
                 /* every type for bind and connect; the cross cases on DEALER */
                 int ntypes = op < 2 ? NTYPES : 1;
+                /* Binding the ipc wildcard again after an unbind races libzmq's asynchronous
+                 * removal of the private directory: no stable answer to compare. */
+                if (!strcmp (endpoints[e], "ipc://*")
+                    && (strchr (ep_ops[op][0], 'B') || strchr (ep_ops[op][0], 'r')))
+                    continue;
                 for (int ti = 0; ti < ntypes; ti++) {
                     int t = op < 2 ? ti : ZMQ_DEALER;
                     if (ipv6 && op < 2 && t != ZMQ_DEALER && t != ZMQ_DISH && t != ZMQ_RADIO)
@@ -2257,8 +2268,7 @@ static void build (void)
             }
         }
     }
-    /* --- every pair of types over inproc; over tcp the pairs ZMTP allows, both ways,
-     * and some it refuses --- */
+    /* --- every pair of types over inproc; over tcp the pairs ZMTP allows, both ways --- */
     for (int a = 0; a < NTYPES; a++) {
         new_group ();
         for (int b = 0; b < NTYPES; b++) {
@@ -2274,11 +2284,10 @@ static void build (void)
       {ZMQ_DEALER, ZMQ_ROUTER},   {ZMQ_ROUTER, ZMQ_ROUTER},   {ZMQ_PUSH, ZMQ_PULL},
       {ZMQ_SERVER, ZMQ_CLIENT},   {ZMQ_RADIO, ZMQ_DISH},      {ZMQ_SCATTER, ZMQ_GATHER},
       {ZMQ_PEER, ZMQ_PEER},       {ZMQ_CHANNEL, ZMQ_CHANNEL}, {ZMQ_STREAM, ZMQ_STREAM},
-      {ZMQ_PAIR, ZMQ_DEALER},     {ZMQ_SUB, ZMQ_PUSH},        {ZMQ_PULL, ZMQ_PUB},
-      {ZMQ_CLIENT, ZMQ_DEALER},   {ZMQ_DISH, ZMQ_PUB},        {ZMQ_GATHER, ZMQ_PUSH},
-      {ZMQ_PEER, ZMQ_DEALER},     {ZMQ_STREAM, ZMQ_DEALER},   {ZMQ_SERVER, ZMQ_ROUTER},
-      {ZMQ_CHANNEL, ZMQ_PAIR},
+      {ZMQ_STREAM, ZMQ_DEALER},
     };
+    /* (Pairs ZMTP refuses are left out: which side notices the mismatch first, and so
+     * whether the connecting side keeps its pipe and reconnects, is a race in libzmq.) */
     new_group ();
     for (size_t i = 0; i < sizeof tcp_pairs / sizeof tcp_pairs[0]; i++)
         for (int dir = 0; dir <= 1; dir++) {

@@ -114,12 +114,13 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
     }
 }
 
-/// Capabilities that are implemented now; `zmq_has` must never claim more.
+/// Capabilities that are implemented now; `zmq_has` must never claim more. libzmq 4.3.5
+/// spells the WebSocket ones in capitals ("ws" is 0 there, "WS" is 1).
 const CAPABILITIES: &[&[u8]] = &[
     b"ipc",
     b"curve",
-    b"ws",
-    b"wss",
+    b"WS",
+    b"WSS",
     #[cfg(feature = "draft")]
     b"draft",
 ];
