@@ -23,7 +23,7 @@ use mio::{Events, Interest, Poll, Token};
 use crate::error::Result;
 use crate::mailbox::Mailbox;
 use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent, PipeId};
-use crate::transport::{Address, Listener};
+use crate::transport::{Listener, Target};
 use session::{Session, Step};
 use udp::UdpEndpoint;
 pub use udp::UdpMode;
@@ -88,13 +88,11 @@ pub struct SocksProxy {
 /// What a connecter connects to.
 #[derive(Debug, Clone)]
 pub enum Peer {
-    Direct(Address),
+    /// Resolved at each connection attempt (tcp; see `transport::Target`).
+    Direct(Target),
     /// The destination as given to zmq_connect, through `SessionOptions::socks`: a
     /// name is left for the proxy to resolve.
-    Socks {
-        host: String,
-        port: u16,
-    },
+    Socks { host: String, port: u16 },
 }
 
 /// What an I/O thread's mailbox carries.

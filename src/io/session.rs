@@ -392,7 +392,7 @@ impl Session {
     /// Opens a stream to the peer (or the SOCKS proxy), resolving the address anew.
     fn start_connect(&mut self, now: Instant, registry: &Registry) {
         let target = match (&self.peer, &self.opts.socks) {
-            (Some(Peer::Direct(address)), _) => Ok(address.clone()),
+            (Some(Peer::Direct(target)), _) => target.resolve(),
             (Some(Peer::Socks { .. }), Some(proxy)) => {
                 transport::tcp_connect_address(&proxy.address, proxy.ipv6)
             }

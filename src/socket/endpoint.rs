@@ -438,22 +438,26 @@ impl Socket {
                 "tcp" => {
                     let target = Target::tcp(addr, ipv6)?;
                     if self.options.socks_proxy_address.is_empty() {
-                        io_thread::Peer::Direct(target.resolve()?)
+                        io_thread::Peer::Direct(target)
                     } else {
                         // As libzmq: the destination is not resolved here, the proxy does that.
                         let (host, port) = transport::socks::parse_destination(addr)?;
                         io_thread::Peer::Socks { host, port }
                     }
                 }
-                "ipc" => io_thread::Peer::Direct(transport::ipc_address(addr)?),
+                "ipc" => {
+                    io_thread::Peer::Direct(Target::Resolved(transport::ipc_address(addr)?))
+                }
                 // As libzmq: a ws/wss address is resolved at zmq_connect.
-                _ => io_thread::Peer::Direct(transport::Address::Ws(
+                _ => io_thread::Peer::Direct(Target::Resolved(transport::Address::Ws(
                     transport::ws::connect_address(addr, proto == "wss", ipv6)?,
-                )),
+                ))),
             };
         let opts = match &peer {
-            io_thread::Peer::Direct(a) => self.endpoint_options(a, false)?,
-            io_thread::Peer::Socks { .. } => self.session_options(),
+            io_thread::Peer::Direct(Target::Resolved(a)) => self.endpoint_options(a, false)?,
+            io_thread::Peer::Direct(Target::Tcp { .. }) | io_thread::Peer::Socks { .. } => {
+                self.session_options()
+            }
         };
         let io = self.ctx.io_mailbox()?;
         // The pipe exists from now on, so messages (and subscriptions) queue before the
