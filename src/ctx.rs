@@ -236,9 +236,11 @@ impl Ctx {
         }
     }
 
-    /// The mailbox of the I/O thread for a new endpoint (round robin), starting the
-    /// threads on first use; EMTHREAD when ZMQ_IO_THREADS is 0.
-    pub fn io_mailbox(&self) -> Result<Arc<Mailbox<crate::io::Command>>> {
+    /// The mailbox of the I/O thread for a new endpoint, starting the threads on first
+    /// use: one of those the socket's ZMQ_AFFINITY bitmap allows (bit i: thread i; 0:
+    /// any), in turn. EMTHREAD when ZMQ_IO_THREADS is 0 or the bitmap names no thread,
+    /// as libzmq's `choose_io_thread`.
+    pub fn io_mailbox(&self, affinity: u64) -> Result<Arc<Mailbox<crate::io::Command>>> {
         let mut st = self.lock();
         if st.io.is_empty() {
             let n = st.opts.io_threads;
@@ -258,8 +260,14 @@ impl Ctx {
                 st.io.push(IoThread::spawn(&name, scheduling)?);
             }
         }
-        let i = st.next_io % st.io.len();
-        st.next_io += 1;
+        let n = st.io.len();
+        let allowed = |i: usize| affinity == 0 || (i < 64 && affinity & (1u64 << i) != 0);
+        let start = st.next_io;
+        let i = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| allowed(i))
+            .ok_or(Errno::EMTHREAD)?;
+        st.next_io = i + 1;
         Ok(st.io[i].mailbox().clone())
     }
 

@@ -857,6 +857,22 @@ static void p_endpoint_null_socket (const probe_t *p)
     r_call ("bind-junk", zmq_bind (junk, "tcp://127.0.0.1:*"));
 }
 
+/* ZMQ_AFFINITY against the I/O threads there are: a = io threads, l = bitmap, s = op */
+static void p_affinity (const probe_t *p)
+{
+    void *c = zmq_ctx_new ();
+    zmq_ctx_set (c, ZMQ_IO_THREADS, p->a);
+    void *s = lsock (c, p->b);
+    uint64_t mask = (uint64_t) p->l;
+    r_call ("set", zmq_setsockopt (s, ZMQ_AFFINITY, &mask, sizeof mask));
+    run_ops (s, p->s, p->c == 0   ? "tcp://127.0.0.1:*"
+                      : p->c == 1 ? "ipc://affinity.sock"
+                      : p->c == 2 ? "inproc://affinity"
+                                  : "udp://127.0.0.1:*");
+    zmq_close (s);
+    zmq_ctx_term (c);
+}
+
 /* ipc wildcard under different temporary-directory variables */
 static void p_ipc_wildcard_env (const probe_t *p)
 {
@@ -2227,6 +2243,23 @@ static void build (void)
             p->a = v;
             p->s = v < 0 ? "none" : vars[v];
         }
+    }
+    new_group ();
+    {
+        static const unsigned long long masks[] = {0, 1, 2, 3, 4, 1ULL << 63};
+        static const char *where[] = {"tcp", "ipc", "inproc", "udp"};
+        for (int threads = 1; threads <= 2; threads++)
+            for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++)
+                for (int w = 0; w < 4; w++)
+                    for (int op = 0; op < 2; op++) {
+                        probe_t *p = add (p_affinity, "affinity/io%d/mask:%llx/%s/%s", threads,
+                                          masks[m], where[w], op ? "connect" : "bind");
+                        p->a = threads;
+                        p->l = (long long) masks[m];
+                        p->c = w;
+                        p->s = op ? "c" : "b";
+                        p->b = w == 3 ? (op ? ZMQ_RADIO : ZMQ_DISH) : ZMQ_PAIR;
+                    }
     }
     new_group ();
     add (p_properties, "properties/tcp")->s = "tcp://127.0.0.1:*";

@@ -280,6 +280,8 @@ impl Socket {
             backlog: o.backlog,
             maxrt: o.tcp_maxrt,
             bound_device: o.bound_device.clone(),
+            priority: o.priority,
+            busy_poll: o.busy_poll,
         }
     }
 
@@ -377,6 +379,8 @@ impl Socket {
     }
 
     fn bind_wire(&mut self, proto: &str, addr: &str) -> Result<()> {
+        // As libzmq: the I/O thread is chosen (ZMQ_AFFINITY) before the address is read.
+        let io = self.ctx.io_mailbox(self.options.affinity)?;
         let (listener, bound) = if self.options.use_fd != -1 && matches!(proto, "tcp" | "ipc") {
             // ZMQ_USE_FD: the application bound the descriptor itself.
             Listener::from_fd(self.options.use_fd, proto == "ipc")?
@@ -408,7 +412,6 @@ impl Socket {
         let opts = self.endpoint_options(&bound, true)?;
         let endpoint = bound.to_endpoint();
         self.listening(&endpoint, listener.raw_fd());
-        let io = self.ctx.io_mailbox()?;
         let id = io_thread::next_endpoint_id();
         io.send(io_thread::Command::Io(Box::new(IoCommand::Listen {
             endpoint_id: id,
@@ -432,6 +435,7 @@ impl Socket {
     }
 
     fn connect_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
+        let io = self.ctx.io_mailbox(self.options.affinity)?;
         let ipv6 = self.options.ipv6;
         let peer =
             match proto {
@@ -459,7 +463,6 @@ impl Socket {
                 self.session_options()
             }
         };
-        let io = self.ctx.io_mailbox()?;
         // The pipe exists from now on, so messages (and subscriptions) queue before the
         // connection does, unless ZMQ_IMMEDIATE asks to wait for it. A ROUTER learns the
         // peer's routing id in-band after each handshake; a STREAM's routing id exists
@@ -500,6 +503,7 @@ impl Socket {
     /// where they go; other pairings (and other types) are ENOCOMPATPROTO, as in libzmq.
     fn open_udp(&mut self, addr: &str, uri: &str, bind: bool) -> Result<()> {
         let (send, receive) = udp_roles(self.socket_type(), bind).ok_or(Errno::ENOCOMPATPROTO)?;
+        let io = self.ctx.io_mailbox(self.options.affinity)?;
         let address = transport::udp::resolve(addr, bind, self.options.ipv6)?;
         let o = &self.options;
         let udp_options = transport::udp::UdpOptions {
@@ -509,7 +513,6 @@ impl Socket {
         };
         let udp =
             transport::udp::open(&address, send, receive, &udp_options).map_err(Errno::from)?;
-        let io = self.ctx.io_mailbox()?;
         let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
         // RADIO sends everything down a pipe to a udp:// endpoint (see `Radio::attach`).
         mine.endpoint = Some(uri.to_owned());

@@ -487,7 +487,9 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
             v => Some(Duration::from_millis(v.max(0) as u64)),
         },
         handshake_ivl: ms(o.handshake_ivl),
-        out_batch_size: (o.out_batch_size.max(1) as usize).max(64 * 1024),
+        out_batch_size: o
+            .out_batch_size
+            .map_or(options::DEFAULT_BATCH_SIZE, |v| v.max(1) as usize),
         raw: o.raw_socket,
         raw_notify: o.raw_notify,
         zap_domain: o.zap_domain.clone(),

@@ -45,6 +45,14 @@ use always::{
 /// libzmq's default high-water mark, in messages.
 pub(crate) const DEFAULT_HWM: c_int = 1000;
 
+/// `ZMQ_IN_BATCH_SIZE` / `ZMQ_OUT_BATCH_SIZE` as libzmq reports them until set.
+#[cfg_attr(not(feature = "draft"), allow(dead_code))]
+const LIBZMQ_BATCH_SIZE: c_int = 8192;
+
+/// The batch sizes used while the options are not set: 64 KiB reads and writes (libzmq's
+/// 8 KiB costs throughput here, measured with benches/run.sh).
+pub(crate) const DEFAULT_BATCH_SIZE: usize = 64 * 1024;
+
 /// Longest `ZMQ_BINDTODEVICE` value (Linux `IFNAMSIZ`).
 const BINDTODEVICE_MAX: usize = 16;
 
@@ -235,10 +243,13 @@ pub struct Options {
     pub loopback_fastpath: bool,
     /// `ZMQ_MULTICAST_LOOP` (relaxed bool). Default true.
     pub multicast_loop: bool,
-    /// `ZMQ_IN_BATCH_SIZE` (draft), bytes. Default 8192.
-    pub in_batch_size: c_int,
-    /// `ZMQ_OUT_BATCH_SIZE` (draft), bytes. Default 8192.
-    pub out_batch_size: c_int,
+    /// `ZMQ_IN_BATCH_SIZE` (draft), bytes: how much a connection reads at once (and the
+    /// largest message a raw connection makes of it). `None` until set: libzmq's 8192
+    /// is reported, and our own default used (see [`DEFAULT_BATCH_SIZE`]).
+    pub in_batch_size: Option<c_int>,
+    /// `ZMQ_OUT_BATCH_SIZE` (draft), bytes: how much output a connection gathers before
+    /// writing. `None` until set, as `in_batch_size`.
+    pub out_batch_size: Option<c_int>,
     /// The context's `ZMQ_ZERO_COPY_RECV` (set by the socket layer). Default true.
     pub zero_copy: bool,
     /// `ZMQ_ROUTER_NOTIFY` (draft): `ZMQ_NOTIFY_*` bits. Get is here; set is the ROUTER's
@@ -694,8 +705,8 @@ impl Options {
             zap_enforce_domain: false,
             loopback_fastpath: false,
             multicast_loop: true,
-            in_batch_size: 8192,
-            out_batch_size: 8192,
+            in_batch_size: None,
+            out_batch_size: None,
             zero_copy: true,
             router_notify: 0,
             app_metadata: BTreeMap::new(),
@@ -946,9 +957,9 @@ impl Options {
             }
             ZMQ_MULTICAST_LOOP => self.multicast_loop = bool_relaxed(int)?,
             #[cfg(feature = "draft")]
-            ZMQ_IN_BATCH_SIZE => self.in_batch_size = int_where(int, |v| v > 0)?,
+            ZMQ_IN_BATCH_SIZE => self.in_batch_size = Some(int_where(int, |v| v > 0)?),
             #[cfg(feature = "draft")]
-            ZMQ_OUT_BATCH_SIZE => self.out_batch_size = int_where(int, |v| v > 0)?,
+            ZMQ_OUT_BATCH_SIZE => self.out_batch_size = Some(int_where(int, |v| v > 0)?),
             #[cfg(feature = "draft")]
             ZMQ_BUSY_POLL => self.busy_poll = int_where(int, |_| true)?,
             #[cfg(feature = "draft")]
@@ -1040,9 +1051,9 @@ impl Options {
             #[cfg(feature = "draft")]
             ZMQ_ROUTER_NOTIFY => get_int(out, self.router_notify),
             #[cfg(feature = "draft")]
-            ZMQ_IN_BATCH_SIZE => get_int(out, self.in_batch_size),
+            ZMQ_IN_BATCH_SIZE => get_int(out, self.in_batch_size.unwrap_or(LIBZMQ_BATCH_SIZE)),
             #[cfg(feature = "draft")]
-            ZMQ_OUT_BATCH_SIZE => get_int(out, self.out_batch_size),
+            ZMQ_OUT_BATCH_SIZE => get_int(out, self.out_batch_size.unwrap_or(LIBZMQ_BATCH_SIZE)),
             #[cfg(feature = "draft")]
             ZMQ_PRIORITY => get_int(out, self.priority),
             #[cfg(feature = "draft")]

@@ -176,7 +176,9 @@ pub fn ipc_bind_address(addr: &str) -> Result<(Address, Option<PathBuf>)> {
 /// A bound listener.
 #[derive(Debug)]
 pub enum Listener {
-    Tcp(TcpListener),
+    /// With `ZMQ_PRIORITY`, which accepted sockets do not inherit (libzmq sets it on
+    /// each).
+    Tcp(TcpListener, i32),
     /// The path, the (device, inode) of the socket file we created, so that only our
     /// own file is ever removed (a new socket may have bound the path since), and the
     /// private directory `ipc://*` made for it.
@@ -205,6 +207,10 @@ pub struct TcpTuning {
     pub maxrt: i32,
     /// `ZMQ_BINDTODEVICE` (empty: none): SO_BINDTODEVICE.
     pub bound_device: Vec<u8>,
+    /// `ZMQ_PRIORITY` (0: the system's): SO_PRIORITY.
+    pub priority: i32,
+    /// `ZMQ_BUSY_POLL` (<= 0: none): SO_BUSY_POLL, microseconds.
+    pub busy_poll: i32,
 }
 
 fn socket_for(addr: &SocketAddr) -> io::Result<socket2::Socket> {
@@ -239,6 +245,14 @@ fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) -> io::Result<()> {
     if t.tos != 0 {
         let _ = s.set_tos(t.tos as u32);
     }
+    // Accepted sockets inherit SO_BUSY_POLL from their listener, not SO_PRIORITY (set
+    // in `Listener::accept`).
+    if t.priority != 0 {
+        let _ = set_int_option(s, libc::SOL_SOCKET, libc::SO_PRIORITY, t.priority);
+    }
+    if t.busy_poll > 0 {
+        let _ = set_int_option(s, libc::SOL_SOCKET, libc::SO_BUSY_POLL, t.busy_poll);
+    }
     if t.keepalive != -1 {
         let _ = s.set_keepalive(t.keepalive == 1);
         if t.keepalive == 1 {
@@ -256,6 +270,32 @@ fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// An int socket option socket2 has no setter for; failures are the caller's to ignore,
+/// as libzmq ignores them (SO_BUSY_POLL needs CAP_NET_ADMIN above the system's limit).
+fn set_int_option(
+    s: &socket2::Socket,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: setsockopt reads exactly size_of::<c_int>() bytes from `value`, which lives
+    // through the call; the descriptor belongs to `s`.
+    let rc = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            level,
+            name,
+            &value as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 fn unix_addr(path: &IpcPath) -> io::Result<std::os::unix::net::SocketAddr> {
@@ -296,7 +336,7 @@ impl Listener {
                 let local = s.local_addr()?.as_socket().ok_or(Errno::EINVAL)?;
                 let l = TcpListener::from_std(s.into());
                 Ok((
-                    Listener::Tcp(l),
+                    Listener::Tcp(l, tuning.priority),
                     Address::Tcp {
                         addr: local,
                         source: None,
@@ -325,10 +365,14 @@ impl Listener {
 
     pub fn accept(&self) -> io::Result<(Stream, String)> {
         match self {
-            Listener::Tcp(l) => {
+            Listener::Tcp(l, priority) => {
                 let (s, peer) = l.accept()?;
                 let _ = s.set_nodelay(true);
-                Ok((Stream::Tcp(s), peer.ip().to_string()))
+                if *priority != 0 {
+                    let sock = socket2::SockRef::from(&s);
+                    let _ = set_int_option(&sock, libc::SOL_SOCKET, libc::SO_PRIORITY, *priority);
+                }
+                Ok((Stream::Tcp(s), ip::numeric_host(&peer)))
             }
             Listener::Ipc(l, ..) => {
                 let (s, _) = l.accept()?;
@@ -363,7 +407,7 @@ impl Listener {
             std_l.set_nonblocking(true)?;
             let local = std_l.local_addr()?;
             Ok((
-                Listener::Tcp(TcpListener::from_std(std_l)),
+                Listener::Tcp(TcpListener::from_std(std_l), 0),
                 Address::Tcp {
                     addr: local,
                     source: None,
@@ -398,7 +442,7 @@ impl Listener {
 
     pub fn raw_fd(&self) -> RawFd {
         match self {
-            Listener::Tcp(l) => l.as_raw_fd(),
+            Listener::Tcp(l, _) => l.as_raw_fd(),
             Listener::Ipc(l, ..) => l.as_raw_fd(),
         }
     }
@@ -579,19 +623,19 @@ impl mio::event::Source for Stream {
 impl mio::event::Source for Listener {
     fn register(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
-            Listener::Tcp(l) => l.register(r, t, i),
+            Listener::Tcp(l, _) => l.register(r, t, i),
             Listener::Ipc(l, ..) => l.register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
-            Listener::Tcp(l) => l.reregister(r, t, i),
+            Listener::Tcp(l, _) => l.reregister(r, t, i),
             Listener::Ipc(l, ..) => l.reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
         match self {
-            Listener::Tcp(l) => l.deregister(r),
+            Listener::Tcp(l, _) => l.deregister(r),
             Listener::Ipc(l, ..) => l.deregister(r),
         }
     }
