@@ -51,6 +51,9 @@ pub struct SocketLink {
 pub struct SessionOptions {
     /// What the session state machine needs.
     pub session: Arc<crate::session::Options>,
+    /// ZMQ_IN_BATCH_SIZE: how much a connection reads at once (a raw connection's
+    /// messages are at most this long).
+    pub in_batch_size: usize,
     pub tcp_accept_filters: Vec<crate::socket::options::TcpAcceptFilter>,
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),

@@ -11,7 +11,7 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use super::{zmtp_config, Socket};
+use super::{options, zmtp_config, Socket};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::inproc::PendingConnect;
@@ -313,6 +313,9 @@ impl Socket {
                 hiccup_msg: o.hiccup().to_vec(),
                 pipe_config: self.pipe_config(),
             }),
+            in_batch_size: o
+                .in_batch_size
+                .map_or(options::DEFAULT_BATCH_SIZE, |v| v.max(1) as usize),
             tcp_accept_filters: o.tcp_accept_filters.clone(),
             ipc_filters: (
                 o.ipc_uid_accept_filters.iter().copied().collect(),

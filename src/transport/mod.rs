@@ -372,7 +372,8 @@ impl Listener {
                     let sock = socket2::SockRef::from(&s);
                     let _ = set_int_option(&sock, libc::SOL_SOCKET, libc::SO_PRIORITY, *priority);
                 }
-                Ok((Stream::Tcp(s), ip::numeric_host(&peer)))
+                // Without a %zone: the accept filter parses it as an IP address.
+                Ok((Stream::Tcp(s), peer.ip().to_string()))
             }
             Listener::Ipc(l, ..) => {
                 let (s, _) = l.accept()?;
