@@ -163,7 +163,9 @@ static void test_errno_and_version (void)
     CHECK (strcmp (zmq_strerror (EINVAL), strerror (EINVAL)) == 0);
     errno = EAGAIN;
     CHECK_EQ_INT (EAGAIN, zmq_errno ());
-    CHECK_EQ_INT (1, zmq_has ("draft"));
+    /* The drafts are exported, but reported as a release libzmq does (see README). */
+    CHECK_EQ_INT (getenv ("ZMQRS_HAS_DRAFT") && !strcmp (getenv ("ZMQRS_HAS_DRAFT"), "1"),
+                  zmq_has ("draft"));
     CHECK_EQ_INT (0, zmq_has ("pgm"));
     CHECK_EQ_INT (0, zmq_has ("nonsense"));
 }
