@@ -15,6 +15,7 @@ use std::ffi::{c_char, c_int, CStr};
 use crate::error::Errno;
 
 pub mod ctx;
+mod load;
 pub mod monitor;
 pub mod msg;
 mod pending;
