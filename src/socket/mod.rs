@@ -525,10 +525,13 @@ impl Socket {
             "tcp" if bind => transport::tcp_bind_address(addr, self.options.ipv6),
             "tcp" => transport::tcp_connect_address(addr, self.options.ipv6),
             "ipc" => transport::ipc_address(addr, bind),
+            // Draft transports in libzmq 4.3.5 (its build without drafts has no ws).
+            #[cfg(feature = "draft")]
             "ws" | "wss" if bind => {
                 transport::ws::bind_address(addr, proto == "wss", self.options.ipv6)
                     .map(transport::Address::Ws)
             }
+            #[cfg(feature = "draft")]
             "ws" | "wss" => transport::ws::connect_address(addr, proto == "wss", self.options.ipv6)
                 .map(transport::Address::Ws),
             _ => Err(Errno::EPROTONOSUPPORT),

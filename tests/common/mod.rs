@@ -147,7 +147,12 @@ pub fn build_c(src: &Path, exe: &Path) -> Result<(), String> {
             "-Wextra",
             "-Werror",
             "-g",
-            "-DZMQ_BUILD_DRAFT_API",
+            // The draft API exactly when the library has it.
+            if cfg!(feature = "draft") {
+                "-DZMQ_BUILD_DRAFT_API"
+            } else {
+                "-UZMQ_BUILD_DRAFT_API"
+            },
         ])
         .arg("-I")
         .arg(repo.join("include"))
