@@ -10,6 +10,7 @@ pub mod diag;
 pub mod error;
 pub mod ffi;
 pub mod handle;
+pub mod inproc;
 pub mod io;
 pub mod mailbox;
 pub mod metadata;
