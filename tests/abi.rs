@@ -27,25 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn libzmq_include() -> PathBuf {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    DIR.get_or_init(find_libzmq_include).clone()
-}
-
-fn find_libzmq_include() -> PathBuf {
-    let script = common::repo().join("capi-tests/conformance/fetch-libzmq.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .expect("run fetch-libzmq.sh");
-    assert!(
-        out.status.success(),
-        "fetch-libzmq.sh could not find libzmq 4.3.5's sources (zeromq-src):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let vendor = String::from_utf8(out.stdout).unwrap();
-    let include = Path::new(vendor.trim()).join("include");
-    assert!(include.join("zmq.h").is_file(), "{}", include.display());
-    include
+    common::libzmq_sources().join("include")
 }
 
 fn our_include() -> PathBuf {
