@@ -4,6 +4,7 @@
 //! message value behind `zmq_msg_t`; `constants` is the table `zmq.h` is generated from.
 
 pub mod constants;
+mod ctext;
 pub mod ctx;
 pub mod curve_keys;
 pub mod diag;

@@ -63,6 +63,7 @@ impl socket::Access for Held {
 fn blocking<T>(
     s: *mut c_void,
     flags: c_int,
+    commands: socket::Commands,
     timeout: impl Fn(&Options) -> c_int,
     attempt: impl FnMut(&mut Socket) -> Result<T>,
 ) -> Result<T> {
@@ -72,7 +73,7 @@ fn blocking<T>(
         guard: None,
         identity: None,
     };
-    socket::blocking(&mut held, flags, timeout, attempt)
+    socket::blocking(&mut held, flags, commands, timeout, attempt)
 }
 
 /// A byte count as libzmq returns it: clipped to INT_MAX.
@@ -197,7 +198,7 @@ pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -
 fn membership_call(s: *mut c_void, group: *const c_char, join: bool) -> c_int {
     status(with_socket(s, |sock| {
         // SAFETY: group is NULL or a NUL-terminated string (C contract).
-        let group = unsafe { cstr(group) }.ok_or(Errno::EFAULT)?;
+        let group = unsafe { cstr(group) };
         sock.membership(group, join).map(|()| 0)
     }))
 }
@@ -227,12 +228,24 @@ pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> 
 /// Sends `msg`; on failure it is handed back untouched.
 fn send_msg(s: *mut c_void, msg: &mut Msg, flags: c_int) -> Result<c_int> {
     let size = count(msg.size());
-    blocking(s, flags, |o| o.sndtimeo, |sock| sock.try_send(msg, flags))?;
+    blocking(
+        s,
+        flags,
+        socket::Commands::First,
+        |o| o.sndtimeo,
+        |sock| sock.try_send(msg, flags),
+    )?;
     Ok(size)
 }
 
 fn recv_msg(s: *mut c_void, flags: c_int) -> Result<Msg> {
-    blocking(s, flags, |o| o.rcvtimeo, Socket::try_recv)
+    blocking(
+        s,
+        flags,
+        socket::Commands::OnEmpty,
+        |o| o.rcvtimeo,
+        Socket::try_recv,
+    )
 }
 
 #[no_mangle]
@@ -275,15 +288,16 @@ pub unsafe extern "C" fn zmq_recv(
     if slot(s).is_none() {
         return fail(Errno::ENOTSOCK, -1);
     }
-    // SAFETY: buf covers len writable bytes (C contract).
-    let Some(out) = (unsafe { bytes_mut(buf, len) }) else {
-        return fail(Errno::EFAULT, -1);
-    };
-    status(recv_msg(s, flags).map(|msg| {
+    // SAFETY: buf covers len writable bytes (C contract). A NULL buffer is only a
+    // fault once there is something to copy into it (libzmq then crashes).
+    let out = unsafe { bytes_mut(buf, len) };
+    status(recv_msg(s, flags).and_then(|msg| {
         let data = msg.data();
-        let n = data.len().min(out.len());
-        out[..n].copy_from_slice(&data[..n]);
-        count(data.len())
+        let n = data.len().min(len);
+        if n > 0 {
+            out.ok_or(Errno::EFAULT)?[..n].copy_from_slice(&data[..n]);
+        }
+        Ok(count(data.len()))
     }))
 }
 

@@ -23,7 +23,7 @@ use mio::{Events, Interest, Poll, Token};
 use crate::error::Result;
 use crate::mailbox::Mailbox;
 use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent, PipeId};
-use crate::transport::{Address, Listener};
+use crate::transport::{Listener, Target};
 use session::{Session, Step};
 use udp::UdpEndpoint;
 pub use udp::UdpMode;
@@ -51,6 +51,9 @@ pub struct SocketLink {
 pub struct SessionOptions {
     /// What the session state machine needs.
     pub session: Arc<crate::session::Options>,
+    /// ZMQ_IN_BATCH_SIZE: how much a connection reads at once (a raw connection's
+    /// messages are at most this long).
+    pub in_batch_size: usize,
     pub tcp_accept_filters: Vec<crate::socket::options::TcpAcceptFilter>,
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
@@ -88,13 +91,11 @@ pub struct SocksProxy {
 /// What a connecter connects to.
 #[derive(Debug, Clone)]
 pub enum Peer {
-    Direct(Address),
+    /// Resolved at each connection attempt (tcp; see `transport::Target`).
+    Direct(Target),
     /// The destination as given to zmq_connect, through `SessionOptions::socks`: a
     /// name is left for the proxy to resolve.
-    Socks {
-        host: String,
-        port: u16,
-    },
+    Socks { host: String, port: u16 },
 }
 
 /// What an I/O thread's mailbox carries.
