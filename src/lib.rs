@@ -7,6 +7,7 @@ pub mod constants;
 mod ctext;
 pub mod ctx;
 pub mod curve_keys;
+pub mod diag;
 pub mod error;
 pub mod ffi;
 pub mod handle;

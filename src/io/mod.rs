@@ -642,6 +642,7 @@ impl Worker {
                 // A connection reset while queued: the others behind it still wait.
                 Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
                 Err(e) => {
+                    crate::diag::frequent!("{endpoint}: accept failed: {e}");
                     let err = e.raw_os_error().unwrap_or(0);
                     let ends = || crate::monitor::Endpoints::bind(endpoint);
                     socket.monitor.emit(
@@ -665,6 +666,9 @@ impl Worker {
                 }
             };
             if opts.tcp_filter_rejects(&peer) || opts.ipc_filter_rejects(&stream) {
+                crate::diag::event!(
+                    "{endpoint}: connection refused by ZMQ_TCP_ACCEPT_FILTER or ZMQ_IPC_FILTER_*"
+                );
                 continue;
             }
             let stream = match &opts.tls {

@@ -311,7 +311,14 @@ impl Pattern for Router {
                         });
                     }
                     None if self.mandatory => return Err(Errno::EHOSTUNREACH),
-                    _ => {}
+                    Some(pipe) => crate::diag::frequent!(
+                        "ROUTER: message dropped: {} is at its high-water mark (ZMQ_ROUTER_MANDATORY would say EAGAIN)",
+                        crate::diag::peer(pipes.get(pipe))
+                    ),
+                    None => crate::diag::frequent!(
+                        "ROUTER: message dropped: no peer has routing id {} (ZMQ_ROUTER_MANDATORY would say EHOSTUNREACH)",
+                        crate::diag::bytes(msg.data())
+                    ),
                 }
                 self.more_out = true;
             }

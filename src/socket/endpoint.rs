@@ -44,7 +44,9 @@ pub fn parse_endpoint(uri: &str) -> Result<(&str, &str)> {
 /// and unknown ones are EPROTONOSUPPORT; udp is for RADIO, DISH and DGRAM only.
 fn check_protocol(proto: &str, socket_type: c_int) -> Result<()> {
     match proto {
-        "inproc" | "ipc" | "tcp" | "ws" | "wss" => Ok(()),
+        "inproc" | "ipc" | "tcp" => Ok(()),
+        // Draft transports in libzmq 4.3.5: its build without drafts has no ws.
+        "ws" | "wss" if cfg!(feature = "draft") => Ok(()),
         "udp"
             if udp_roles(socket_type, true).is_some()
                 || udp_roles(socket_type, false).is_some() =>
@@ -440,26 +442,23 @@ impl Socket {
     fn connect_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
         let io = self.ctx.io_mailbox(self.options.affinity)?;
         let ipv6 = self.options.ipv6;
-        let peer =
-            match proto {
-                "tcp" => {
-                    let target = Target::tcp(addr, ipv6)?;
-                    if self.options.socks_proxy_address.is_empty() {
-                        io_thread::Peer::Direct(target)
-                    } else {
-                        // As libzmq: the destination is not resolved here, the proxy does that.
-                        let (host, port) = transport::socks::parse_destination(addr)?;
-                        io_thread::Peer::Socks { host, port }
-                    }
+        let peer = match proto {
+            "tcp" => {
+                let target = Target::tcp(addr, ipv6)?;
+                if self.options.socks_proxy_address.is_empty() {
+                    io_thread::Peer::Direct(target)
+                } else {
+                    // As libzmq: the destination is not resolved here, the proxy does that.
+                    let (host, port) = transport::socks::parse_destination(addr)?;
+                    io_thread::Peer::Socks { host, port }
                 }
-                "ipc" => {
-                    io_thread::Peer::Direct(Target::Resolved(transport::ipc_address(addr)?))
-                }
-                // As libzmq: a ws/wss address is resolved at zmq_connect.
-                _ => io_thread::Peer::Direct(Target::Resolved(transport::Address::Ws(
-                    transport::ws::connect_address(addr, proto == "wss", ipv6)?,
-                ))),
-            };
+            }
+            "ipc" => io_thread::Peer::Direct(Target::Resolved(transport::ipc_address(addr)?)),
+            // As libzmq: a ws/wss address is resolved at zmq_connect.
+            _ => io_thread::Peer::Direct(Target::Resolved(transport::Address::Ws(
+                transport::ws::connect_address(addr, proto == "wss", ipv6)?,
+            ))),
+        };
         let opts = match &peer {
             io_thread::Peer::Direct(Target::Resolved(a)) => self.endpoint_options(a, false)?,
             io_thread::Peer::Direct(Target::Tcp { .. }) | io_thread::Peer::Socks { .. } => {

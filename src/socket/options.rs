@@ -970,10 +970,15 @@ impl Options {
             ZMQ_HICCUP_MSG => self.hiccup_msg = message(val)?,
             #[cfg(feature = "draft")]
             ZMQ_PRIORITY => self.priority = int_where(int, |v| v >= 0)?,
+            #[cfg(feature = "draft")]
             ZMQ_WSS_CERT_PEM => self.wss_cert_pem = val.bytes()?.to_vec(),
+            #[cfg(feature = "draft")]
             ZMQ_WSS_KEY_PEM => self.wss_key_pem = val.bytes()?.to_vec(),
+            #[cfg(feature = "draft")]
             ZMQ_WSS_TRUST_PEM => self.wss_trust_pem = val.bytes()?.to_vec(),
+            #[cfg(feature = "draft")]
             ZMQ_WSS_HOSTNAME => self.wss_hostname = val.bytes()?.to_vec(),
+            #[cfg(feature = "draft")]
             ZMQ_WSS_TRUST_SYSTEM => self.wss_trust_system = bool_strict(int)?,
             // Unknown, or a feature this build lacks (GSSAPI, NORM, VMCI), or an
             // option of another layer (the socket types, the socket, the context).

@@ -29,7 +29,7 @@ mod null;
 mod output;
 mod plain;
 mod raw;
-mod socket_type;
+pub mod socket_type;
 mod ws_engine;
 pub mod zap;
 mod zws;
