@@ -97,6 +97,10 @@ struct Shared {
     /// `queues[s]` is written by side `s`.
     queues: [Queue; 2],
     hwms: [SideHwm; 2],
+    /// Bumped after every change of `hwms`: each end caches the marks it uses and
+    /// recomputes them only when this moved (one load per message instead of the
+    /// marks' four and a division).
+    hwm_generation: AtomicU64,
     ids: [PipeId; 2],
     /// The mailbox of the socket owning each side; set when that side is attached.
     mailboxes: [OnceLock<Arc<Mailbox>>; 2],
@@ -134,6 +138,7 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
     let shared = Arc::new(Shared {
         queues: [Queue::new(conflate), Queue::new(conflate)],
         hwms,
+        hwm_generation: AtomicU64::new(0),
         ids,
         mailboxes: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
@@ -196,6 +201,13 @@ pub struct PipeEnd {
     writing_more: bool,
     /// Frames of the multipart message being written, not yet published.
     partial: Vec<Msg>,
+    /// The marks as of `Shared::hwm_generation` = `hwm_generation`: the outbound
+    /// queue's high-water mark, the inbound queue's low-water mark, and the read count
+    /// at which the next consumption report is due (a multiple of that mark).
+    hwm_generation: u64,
+    out_hwm: u64,
+    in_lwm: u64,
+    next_report: u64,
     /// The peer's routing id, learnt when the connection was made (ROUTER uses it).
     pub peer_routing_id: Vec<u8>,
     /// The routing id this socket gave the pipe (ROUTER's table key).
@@ -223,6 +235,10 @@ impl PipeEnd {
             reading_more: false,
             writing_more: false,
             partial: Vec::new(),
+            hwm_generation: u64::MAX,
+            out_hwm: 0,
+            in_lwm: 0,
+            next_report: 0,
             peer_routing_id: Vec::new(),
             routing_id: Vec::new(),
             endpoint: None,
@@ -255,6 +271,28 @@ impl PipeEnd {
     pub fn set_peer_config(&self, own: PipeConfig, peer: PipeConfig) {
         self.shared.hwms[self.side].set(own);
         self.shared.hwms[1 - self.side].set(peer);
+        self.shared.hwm_generation.fetch_add(1, SeqCst);
+    }
+
+    /// Brings the cached marks up to date with the sockets' options.
+    #[inline]
+    fn refresh_marks(&mut self) {
+        let generation = self.shared.hwm_generation.load(SeqCst);
+        if generation != self.hwm_generation {
+            self.recompute_marks(generation);
+        }
+    }
+
+    #[inline(never)]
+    fn recompute_marks(&mut self, generation: u64) {
+        self.hwm_generation = generation;
+        self.out_hwm = self.shared.hwm(self.side);
+        self.in_lwm = Queue::lwm(self.shared.hwm(1 - self.side));
+        // The first multiple of the mark not below what was read (at worst one report
+        // early, which only tells the writer its true room sooner).
+        if self.in_lwm != 0 {
+            self.next_report = self.read.max(1).div_ceil(self.in_lwm) * self.in_lwm;
+        }
     }
 
     /// The owning socket changed ZMQ_SNDHWM / ZMQ_RCVHWM. A peer blocked on the old
@@ -263,6 +301,7 @@ impl PipeEnd {
         let h = &self.shared.hwms[self.side];
         h.sndhwm.store(sndhwm, SeqCst);
         h.rcvhwm.store(rcvhwm, SeqCst);
+        self.shared.hwm_generation.fetch_add(1, SeqCst);
         if self.inbound().consumed.writer_blocked.swap(false, SeqCst) {
             self.notify_peer(Command::ActivateWrite);
         }
@@ -283,8 +322,9 @@ impl PipeEnd {
         if self.writing_more {
             return true;
         }
+        self.refresh_marks();
+        let hwm = self.out_hwm;
         let q = self.outbound();
-        let hwm = self.shared.hwm(self.side);
         if hwm == 0 || q.latest.is_some() || self.written - q.consumed.read.load(SeqCst) < hwm {
             return true;
         }
@@ -309,8 +349,10 @@ impl PipeEnd {
             // unfinished message can be rolled back (a connection died mid-message).
             None if more => self.partial.push(msg),
             None => {
-                for f in self.partial.drain(..) {
-                    self.tx.push(f);
+                if !self.partial.is_empty() {
+                    for f in self.partial.drain(..) {
+                        self.tx.push(f);
+                    }
                 }
                 self.tx.push(msg);
             }
@@ -332,8 +374,10 @@ impl PipeEnd {
             Some(_) => return self.write(msg),
             None if more => self.partial.push(msg),
             None => {
-                for f in self.partial.drain(..) {
-                    self.tx.push(f);
+                if !self.partial.is_empty() {
+                    for f in self.partial.drain(..) {
+                        self.tx.push(f);
+                    }
                 }
                 self.tx.push(msg);
                 self.written += 1;
@@ -415,9 +459,14 @@ impl PipeEnd {
             // blocked at its high-water mark is woken by each report; it always has
             // `lwm` messages ahead of the last one, unless the marks changed meanwhile:
             // then the queue running dry reports too.
-            let lwm = Queue::lwm(self.shared.hwm(1 - self.side));
-            if lwm == 0
-                || self.read.is_multiple_of(lwm)
+            self.refresh_marks();
+            let lwm = self.in_lwm;
+            let due = lwm == 0 || self.read >= self.next_report;
+            if due && lwm != 0 {
+                self.next_report = (self.read / lwm + 1) * lwm;
+            }
+            let q = &self.shared.queues[1 - self.side];
+            if due
                 || (q.consumed.writer_blocked.load(SeqCst)
                     && q.published.written.load(SeqCst) == self.read)
             {
@@ -580,6 +629,40 @@ mod tests {
             assert!(a.check_write());
             a.write(frame(b"x", false));
         }
+    }
+
+    #[test]
+    fn marks_changed_in_use_take_effect_at_once() {
+        let (mut a, mut b) = pair(cfg(2), Some(cfg(2)));
+        for _ in 0..4 {
+            assert!(a.check_write());
+            a.write(frame(b"x", false));
+        }
+        assert!(!a.check_write());
+        // The writer's socket raises its mark: room again without a read.
+        a.set_hwms(10, 2);
+        assert!(a.check_write());
+        for _ in 0..8 {
+            a.write(frame(b"x", false));
+        }
+        assert!(!a.check_write());
+        // The reader's socket lifts its limit: no limit, and each read is reported.
+        b.set_hwms(1, 0);
+        assert!(a.check_write());
+        assert!(matches!(b.read(), Read::Msg(_)));
+        // A limit again: 10 + 1, 11 of 12 still queued; reports every 6 reads.
+        b.set_hwms(1, 1);
+        assert!(!a.check_write());
+        for _ in 0..4 {
+            assert!(matches!(b.read(), Read::Msg(_)));
+        }
+        assert!(!a.check_write());
+        assert!(matches!(b.read(), Read::Msg(_)));
+        assert!(a.check_write(), "6 read, reported");
+        for _ in 0..6 {
+            assert!(matches!(b.read(), Read::Msg(_)));
+        }
+        assert!(matches!(b.read(), Read::Empty));
     }
 
     #[test]

@@ -257,6 +257,12 @@ impl Pipes {
         }
     }
 
+    /// Whether some pipe waits to be retired (`take_finished`).
+    #[inline]
+    pub fn has_finished(&self) -> bool {
+        !self.finished.is_empty()
+    }
+
     /// Pipes the socket should retire now.
     pub fn take_finished(&mut self) -> Vec<PipeId> {
         std::mem::take(&mut self.finished)

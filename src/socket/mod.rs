@@ -164,8 +164,19 @@ impl Socket {
 
     // ---------------------------------------------------------------- commands --
 
-    /// Handles pending commands without waiting. ETERM once the context stops.
+    /// Handles pending commands without waiting. ETERM once the context stops. A quiet
+    /// mailbox costs one atomic load: sends and receives check it on every call.
+    #[inline]
     fn process_commands(&mut self) -> Result<()> {
+        if self.mailbox.is_quiet() {
+            self.retire_finished();
+            return self.check_alive();
+        }
+        self.process_pending_commands()
+    }
+
+    #[inline(never)]
+    fn process_pending_commands(&mut self) -> Result<()> {
         let mut commands = Vec::new();
         self.mailbox.drain(|c| commands.push(c));
         if !commands.is_empty() {
@@ -239,7 +250,15 @@ impl Socket {
         }
     }
 
+    #[inline]
     fn retire_finished(&mut self) {
+        if self.pipes.has_finished() {
+            self.retire_finished_pipes();
+        }
+    }
+
+    #[inline(never)]
+    fn retire_finished_pipes(&mut self) {
         loop {
             let done = self.pipes.take_finished();
             if done.is_empty() {
