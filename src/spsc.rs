@@ -28,18 +28,33 @@ struct Block<T> {
 impl<T> Block<T> {
     /// A block with every slot uninitialised, allocated in place: building it as a
     /// value first and boxing it copied the whole block (8 KiB) through the stack.
+    /// From the message body pool: blocks are allocated by the producer and released
+    /// by the consumer, another thread.
     fn alloc() -> *mut Block<T> {
-        let layout = std::alloc::Layout::new::<Block<T>>();
-        // SAFETY: a block has a non-zero size (its link at least).
-        let block = unsafe { std::alloc::alloc(layout) } as *mut Block<T>;
-        if block.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
-        // SAFETY: fresh and aligned for Block<T>; the slots are MaybeUninit and need no
-        // initialisation, the link is written before the block is used. A block is
-        // later freed as a Box<Block<T>>, whose layout is this one.
+        const { assert!(std::mem::align_of::<Block<T>>() <= 16) };
+        let size = std::mem::size_of::<Block<T>>();
+        let Some(block) = crate::pool::alloc(size) else {
+            std::alloc::handle_alloc_error(std::alloc::Layout::new::<Block<T>>());
+        };
+        let block = block.as_ptr() as *mut Block<T>;
+        // SAFETY: fresh, large enough and aligned (16) for Block<T>; the slots are
+        // MaybeUninit and need no initialisation, the link is written before the block
+        // is used.
         unsafe { ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut())) };
         block
+    }
+
+    /// Releases a block from `alloc`. Its items must have been taken or dropped: a
+    /// block has no drop glue of its own.
+    ///
+    /// # Safety
+    /// `block` came from `alloc`, and nothing refers to it any more.
+    unsafe fn free(block: *mut Block<T>) {
+        let size = std::mem::size_of::<Block<T>>();
+        if let Some(b) = ptr::NonNull::new(block) {
+            // SAFETY: allocated by `alloc` with this size (caller's contract).
+            unsafe { crate::pool::free(b.cast(), size) };
+        }
     }
 }
 
@@ -92,7 +107,7 @@ impl<T> Drop for Inner<T> {
                 let next = unsafe { (*block).next.load(Ordering::Acquire) };
                 // SAFETY: a block is freed once, when the walk leaves it; nothing else
                 // refers to it any more.
-                drop(unsafe { Box::from_raw(block) });
+                unsafe { Block::free(block) };
                 block = next;
                 slot = 0;
             }
@@ -104,13 +119,13 @@ impl<T> Drop for Inner<T> {
             let spare = *spare.get_mut();
             if !spare.is_null() {
                 // SAFETY: the spare belongs to nobody else (both halves are gone).
-                drop(unsafe { Box::from_raw(spare) });
+                unsafe { Block::free(spare) };
             }
         }
         while !block.is_null() {
             // SAFETY: as above: each remaining block is freed once.
             let next = unsafe { (*block).next.load(Ordering::Acquire) };
-            drop(unsafe { Box::from_raw(block) });
+            unsafe { Block::free(block) };
             block = next;
         }
     }
@@ -220,7 +235,7 @@ impl<T> Consumer<T> {
                 // Only this side makes a slot non-empty, so it is still empty here.
                 Some(slot) => slot.store(head.block, Ordering::Release),
                 // SAFETY: every spare slot is taken: the finished block is ours alone.
-                None => drop(unsafe { Box::from_raw(head.block) }),
+                None => unsafe { Block::free(head.block) },
             }
             head.block = next;
             head.slot = 0;
