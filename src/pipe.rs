@@ -170,6 +170,15 @@ impl Shared {
     }
 }
 
+/// What reading a pipe into a caller's message gave ([`PipeEnd::read_into`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadInto {
+    /// The next frame is in the caller's message (what was there before is dropped).
+    Msg,
+    Empty,
+    Finished,
+}
+
 /// What reading a pipe gave.
 #[derive(Debug)]
 pub enum Read {
@@ -428,7 +437,23 @@ impl PipeEnd {
         self.known_written > self.read
     }
 
+    /// Takes the next frame into `out`, straight from the queue (a receive copies the
+    /// message once, into the caller's `zmq_msg_t`); `out` is untouched unless a frame
+    /// was read.
+    #[inline]
+    pub fn read_into(&mut self, out: &mut Msg) -> ReadInto {
+        match self.read() {
+            Read::Msg(m) => {
+                *out = m;
+                ReadInto::Msg
+            }
+            Read::Empty => ReadInto::Empty,
+            Read::Finished => ReadInto::Finished,
+        }
+    }
+
     /// Takes the next frame of the current or next complete message.
+    #[inline]
     pub fn read(&mut self) -> Read {
         if !self.check_read() {
             return if self.peer_closed() {

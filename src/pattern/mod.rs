@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{PipeEnd, PipeId, Read};
+use crate::pipe::{PipeEnd, PipeId, Read, ReadInto};
 use crate::socket::options::Options;
 
 mod active;
@@ -57,6 +57,13 @@ pub trait Pattern: Send {
     fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()>;
     /// Receives one frame; EAGAIN when none is available.
     fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg>;
+    /// Receives one frame into `out` (the caller's message, whose old content is
+    /// dropped); `out` is untouched on failure. Types on the hot path read the pipe
+    /// straight into it; the rest go through `recv`.
+    fn recv_into(&mut self, pipes: &mut Pipes, out: &mut Msg) -> Result<()> {
+        *out = self.recv(pipes)?;
+        Ok(())
+    }
     fn has_in(&mut self, pipes: &mut Pipes) -> bool;
     fn has_out(&mut self, pipes: &mut Pipes) -> bool;
     /// Socket-type options; `None` when the option is not this type's.
@@ -237,6 +244,23 @@ impl Pipes {
             Read::Finished => {
                 self.finished.push(id);
                 None
+            }
+        }
+    }
+
+    /// As [`read`](Self::read), into the caller's message; false when pipe `id` had
+    /// nothing (`out` untouched).
+    #[inline]
+    pub fn read_into(&mut self, id: PipeId, out: &mut Msg) -> bool {
+        let Some(p) = self.map.get_mut(&id) else {
+            return false;
+        };
+        match p.read_into(out) {
+            ReadInto::Msg => true,
+            ReadInto::Empty => false,
+            ReadInto::Finished => {
+                self.finished.push(id);
+                false
             }
         }
     }

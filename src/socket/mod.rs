@@ -791,6 +791,16 @@ impl Socket {
         Ok(msg)
     }
 
+    /// One attempt at receiving into `out`, the caller's message (its old content is
+    /// dropped on success, untouched on failure); EAGAIN when nothing is there.
+    pub fn try_recv_into(&mut self, out: &mut Msg) -> Result<()> {
+        let result = self.pattern.recv_into(&mut self.pipes, out);
+        self.retire_finished();
+        result?;
+        self.rcvmore = out.more();
+        Ok(())
+    }
+
     // ------------------------------------------------------------------ events --
 
     /// `ZMQ_EVENTS`: ZMQ_POLLIN / ZMQ_POLLOUT readiness, after handling pending
