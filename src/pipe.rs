@@ -155,6 +155,17 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
 }
 
 impl Shared {
+    /// The queue side `writer` writes (0 or 1), without a bounds check.
+    #[inline]
+    fn written_by(&self, writer: usize) -> &Queue {
+        let [q0, q1] = &self.queues;
+        if writer == 0 {
+            q0
+        } else {
+            q1
+        }
+    }
+
     /// Messages the queue written by `writer` may hold; 0 means no limit.
     fn hwm(&self, writer: usize) -> u64 {
         let (w, r) = (&self.hwms[writer], &self.hwms[1 - writer]);
@@ -263,12 +274,14 @@ impl PipeEnd {
         self.shared.ids[1 - self.side]
     }
 
+    #[inline]
     fn inbound(&self) -> &Queue {
-        &self.shared.queues[1 - self.side]
+        self.shared.written_by(1 - self.side)
     }
 
+    #[inline]
     fn outbound(&self) -> &Queue {
-        &self.shared.queues[self.side]
+        self.shared.written_by(self.side)
     }
 
     /// Binds this end to its owning socket's mailbox, so the peer can wake it.
@@ -346,7 +359,7 @@ impl PipeEnd {
     /// Callers check [`check_write`](Self::check_write) before a message's first frame.
     pub fn write(&mut self, msg: Msg) {
         let more = msg.more();
-        let q = &self.shared.queues[self.side];
+        let q = self.outbound();
         match &q.latest {
             Some(latest) => {
                 // Conflation keeps single-part messages only, as libzmq documents.
@@ -378,7 +391,7 @@ impl PipeEnd {
     /// reader) once per batch, not once per message.
     pub fn write_batched(&mut self, msg: Msg) {
         let more = msg.more();
-        let q = &self.shared.queues[self.side];
+        let q = self.outbound();
         match &q.latest {
             Some(_) => return self.write(msg),
             None if more => self.partial.push(msg),
@@ -399,7 +412,7 @@ impl PipeEnd {
     /// Publishes what `write_batched` queued, waking an idle reader.
     pub fn flush(&mut self) {
         self.unpublished = false;
-        let q = &self.shared.queues[self.side];
+        let q = self.outbound();
         q.published.written.store(self.written, SeqCst);
         if q.published.reader_idle.load(SeqCst) && q.published.reader_idle.swap(false, SeqCst) {
             self.notify_peer(Command::ActivateRead);
@@ -412,6 +425,7 @@ impl PipeEnd {
     }
 
     /// Whether a frame can be read now, without taking it.
+    #[inline]
     pub fn check_read(&mut self) -> bool {
         if self.reading_more {
             return true;
@@ -419,7 +433,7 @@ impl PipeEnd {
         if self.known_written > self.read {
             return true;
         }
-        let q = &self.shared.queues[1 - self.side];
+        let q = self.shared.written_by(1 - self.side);
         if let Some(latest) = &q.latest {
             return latest.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         }
@@ -442,68 +456,86 @@ impl PipeEnd {
     /// was read.
     #[inline]
     pub fn read_into(&mut self, out: &mut Msg) -> ReadInto {
-        match self.read() {
-            Read::Msg(m) => {
-                *out = m;
-                ReadInto::Msg
-            }
-            Read::Empty => ReadInto::Empty,
-            Read::Finished => ReadInto::Finished,
-        }
-    }
-
-    /// Takes the next frame of the current or next complete message.
-    #[inline]
-    pub fn read(&mut self) -> Read {
         if !self.check_read() {
-            return if self.peer_closed() {
-                Read::Finished
-            } else {
-                Read::Empty
-            };
+            return self.nothing_to_read();
         }
-        let q = &self.shared.queues[1 - self.side];
-        let msg = match &q.latest {
-            Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
+        match &self.inbound().latest {
+            Some(latest) => match latest.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(m) => *out = m,
+                // A conflated queue emptied meanwhile: nothing to read.
+                None => return ReadInto::Empty,
+            },
             // SAFETY: `check_read` saw a message (or the rest of one) published: the
             // writer pushed its frames before the SeqCst store of `written` that this
             // end loaded (SeqCst) since.
+            None => unsafe { self.rx.pop_published_into(out) },
+        }
+        self.frame_taken(out.more());
+        ReadInto::Msg
+    }
+
+    /// Takes the next frame of the current or next complete message.
+    pub fn read(&mut self) -> Read {
+        if !self.check_read() {
+            return match self.nothing_to_read() {
+                ReadInto::Finished => Read::Finished,
+                _ => Read::Empty,
+            };
+        }
+        let msg = match &self.inbound().latest {
+            Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            // SAFETY: as in `read_into`.
             None => Some(unsafe { self.rx.pop_published() }),
         };
         let Some(msg) = msg else {
-            // A conflated queue emptied meanwhile: nothing to read.
             return Read::Empty;
         };
-        self.reading_more = msg.more();
-        if !self.reading_more {
-            self.read += 1;
-            // The writer counts its room from `q.consumed.read`, which is reported as libzmq's
-            // reader does: every `lwm` messages (so a reader that stops short of the
-            // low-water mark, like a session whose connection is full, still lets the
-            // writer refill what it took), and at once without a limit. A writer
-            // blocked at its high-water mark is woken by each report; it always has
-            // `lwm` messages ahead of the last one, unless the marks changed meanwhile:
-            // then the queue running dry reports too.
-            self.refresh_marks();
-            let lwm = self.in_lwm;
-            let due = lwm == 0 || self.read >= self.next_report;
-            if due && lwm != 0 {
-                self.next_report = (self.read / lwm + 1) * lwm;
-            }
-            let q = &self.shared.queues[1 - self.side];
-            if due
-                || (q.consumed.writer_blocked.load(SeqCst)
-                    && q.published.written.load(SeqCst) == self.read)
+        self.frame_taken(msg.more());
+        Read::Msg(msg)
+    }
+
+    #[inline]
+    fn nothing_to_read(&self) -> ReadInto {
+        if self.peer_closed() {
+            ReadInto::Finished
+        } else {
+            ReadInto::Empty
+        }
+    }
+
+    /// Bookkeeping after a frame was taken: a message ends with its last frame.
+    #[inline]
+    fn frame_taken(&mut self, more: bool) {
+        self.reading_more = more;
+        if more {
+            return;
+        }
+        self.read += 1;
+        // The writer counts its room from `q.consumed.read`, which is reported as libzmq's
+        // reader does: every `lwm` messages (so a reader that stops short of the
+        // low-water mark, like a session whose connection is full, still lets the
+        // writer refill what it took), and at once without a limit. A writer
+        // blocked at its high-water mark is woken by each report; it always has
+        // `lwm` messages ahead of the last one, unless the marks changed meanwhile:
+        // then the queue running dry reports too.
+        self.refresh_marks();
+        let lwm = self.in_lwm;
+        let due = lwm == 0 || self.read >= self.next_report;
+        if due && lwm != 0 {
+            self.next_report = (self.read / lwm + 1) * lwm;
+        }
+        let q = self.inbound();
+        if due
+            || (q.consumed.writer_blocked.load(SeqCst)
+                && q.published.written.load(SeqCst) == self.read)
+        {
+            q.consumed.read.store(self.read, SeqCst);
+            if q.consumed.writer_blocked.load(SeqCst)
+                && q.consumed.writer_blocked.swap(false, SeqCst)
             {
-                q.consumed.read.store(self.read, SeqCst);
-                if q.consumed.writer_blocked.load(SeqCst)
-                    && q.consumed.writer_blocked.swap(false, SeqCst)
-                {
-                    self.notify_peer(Command::ActivateWrite);
-                }
+                self.notify_peer(Command::ActivateWrite);
             }
         }
-        Read::Msg(msg)
     }
 
     /// Messages queued towards the peer and not yet read, as far as this end knows

@@ -212,11 +212,23 @@ impl<T> Producer<T> {
 }
 
 impl<T> Consumer<T> {
+    /// As [`pop_published`](Self::pop_published), straight into `out` (whose old value
+    /// is dropped).
+    ///
+    /// # Safety
+    /// As for `pop_published`.
+    #[inline]
+    pub unsafe fn pop_published_into(&mut self, out: &mut T) {
+        // SAFETY: the caller's contract, forwarded.
+        *out = unsafe { self.pop_published() };
+    }
+
     /// Takes the next item.
     ///
     /// # Safety
     /// The caller knows an item is there: the producer pushed it before a release
     /// store that this thread has acquired since (the pipe's message count).
+    #[inline]
     pub unsafe fn pop_published(&mut self) -> T {
         // SAFETY: only the consumer (this, `&mut`, not Clone) touches `head`.
         let head = unsafe { &mut *self.inner.head.0.get() };
