@@ -4,11 +4,13 @@
 //! message value behind `zmq_msg_t`; `constants` is the table `zmq.h` is generated from.
 
 pub mod constants;
+mod ctext;
 pub mod ctx;
 pub mod curve_keys;
 pub mod error;
 pub mod ffi;
 pub mod handle;
+pub mod inproc;
 pub mod io;
 pub mod mailbox;
 pub mod metadata;

@@ -65,6 +65,7 @@ impl socket::Access for Held {
 fn blocking<T>(
     slot: &'static Slot<Socket>,
     flags: c_int,
+    commands: socket::Commands,
     timeout: impl Fn(&Options) -> c_int,
     attempt: impl FnMut(&mut Socket) -> Result<T>,
 ) -> Result<T> {
@@ -73,7 +74,7 @@ fn blocking<T>(
         guard: None,
         identity: None,
     };
-    socket::blocking(&mut held, flags, timeout, attempt)
+    socket::blocking(&mut held, flags, commands, timeout, attempt)
 }
 
 /// A byte count as libzmq returns it: clipped to INT_MAX.
@@ -198,7 +199,7 @@ pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -
 fn membership_call(s: *mut c_void, group: *const c_char, join: bool) -> c_int {
     status(with_socket(s, |sock| {
         // SAFETY: group is NULL or a NUL-terminated string (C contract).
-        let group = unsafe { cstr(group) }.ok_or(Errno::EFAULT)?;
+        let group = unsafe { cstr(group) };
         sock.membership(group, join).map(|()| 0)
     }))
 }
@@ -235,6 +236,7 @@ fn send_in(slot: &'static Slot<Socket>, msg: &mut Msg, flags: c_int) -> Result<c
     blocking(
         slot,
         flags,
+        socket::Commands::First,
         |o| o.sndtimeo,
         |sock| sock.try_send(msg, flags),
     )?;
@@ -243,7 +245,13 @@ fn send_in(slot: &'static Slot<Socket>, msg: &mut Msg, flags: c_int) -> Result<c
 
 fn recv_msg(s: *mut c_void, flags: c_int) -> Result<Msg> {
     let slot = slot(s).ok_or(Errno::ENOTSOCK)?;
-    blocking(slot, flags, |o| o.rcvtimeo, Socket::try_recv)
+    blocking(
+        slot,
+        flags,
+        socket::Commands::OnEmpty,
+        |o| o.rcvtimeo,
+        Socket::try_recv,
+    )
 }
 
 #[no_mangle]
@@ -286,15 +294,16 @@ pub unsafe extern "C" fn zmq_recv(
     if slot(s).is_none() {
         return fail(Errno::ENOTSOCK, -1);
     }
-    // SAFETY: buf covers len writable bytes (C contract).
-    let Some(out) = (unsafe { bytes_mut(buf, len) }) else {
-        return fail(Errno::EFAULT, -1);
-    };
-    status(recv_msg(s, flags).map(|msg| {
+    // SAFETY: buf covers len writable bytes (C contract). A NULL buffer is only a
+    // fault once there is something to copy into it (libzmq then crashes).
+    let out = unsafe { bytes_mut(buf, len) };
+    status(recv_msg(s, flags).and_then(|msg| {
         let data = msg.data();
-        let n = data.len().min(out.len());
-        out[..n].copy_from_slice(&data[..n]);
-        count(data.len())
+        let n = data.len().min(len);
+        if n > 0 {
+            out.ok_or(Errno::EFAULT)?[..n].copy_from_slice(&data[..n]);
+        }
+        Ok(count(data.len()))
     }))
 }
 
@@ -324,8 +333,14 @@ pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags
         return fail(Errno::EFAULT, -1);
     };
     status(
-        blocking(slot, flags, |o| o.rcvtimeo, |sock| sock.try_recv_into(out))
-            .map(|()| count(out.size())),
+        blocking(
+            slot,
+            flags,
+            socket::Commands::OnEmpty,
+            |o| o.rcvtimeo,
+            |sock| sock.try_recv_into(out),
+        )
+        .map(|()| count(out.size())),
     )
 }
 

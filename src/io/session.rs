@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use mio::{Interest, Registry, Token};
 
+use super::Command;
 use super::{Peer, SessionOptions, SocketLink};
-use crate::mailbox::{Command, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::pipe::{self, PipeEnd, PipeId, Read as PipeRead};
+use crate::pipe::{self, PipeEnd, PipeEvent, PipeId, Read as PipeRead};
 use crate::session::{self, Action, SocksRequest, StreamInfo};
 use crate::transport::{self, Stream};
 use crate::zmtp::zap;
@@ -26,9 +27,6 @@ const TURN_BUDGET: usize = 256 * 1024;
 
 /// Pieces of pending output handed to one writev.
 const WRITE_SLICES: usize = 16;
-
-/// Bytes read from the kernel in one call.
-const READ_CHUNK: usize = 64 * 1024;
 
 pub(super) enum Step {
     Continue,
@@ -212,7 +210,7 @@ impl Session {
         &mut self,
         now: Instant,
         registry: &Registry,
-        io_mailbox: &Arc<Mailbox>,
+        io_mailbox: &Arc<Mailbox<Command>>,
     ) -> Step {
         self.apply_actions(now, registry, io_mailbox);
         if self.core.is_connecting() && self.writable {
@@ -298,7 +296,7 @@ impl Session {
                         break;
                     }
                     if self.buf.is_empty() {
-                        self.buf.resize(READ_CHUNK, 0);
+                        self.buf.resize(self.opts.in_batch_size.max(1), 0);
                     }
                     let want = want.min(self.buf.len());
                     let Some(stream) = self.stream.as_mut() else {
@@ -343,7 +341,7 @@ impl Session {
         &mut self,
         now: Instant,
         registry: &Registry,
-        io_mailbox: &Arc<Mailbox>,
+        io_mailbox: &Arc<Mailbox<Command>>,
     ) -> Step {
         self.apply_actions(now, registry, io_mailbox);
         if self.core.is_done() {
@@ -355,7 +353,12 @@ impl Session {
         }
     }
 
-    fn apply_actions(&mut self, now: Instant, registry: &Registry, io_mailbox: &Arc<Mailbox>) {
+    fn apply_actions(
+        &mut self,
+        now: Instant,
+        registry: &Registry,
+        io_mailbox: &Arc<Mailbox<Command>>,
+    ) {
         while let Some(action) = self.core.poll_action() {
             match action {
                 Action::Connect => self.start_connect(now, registry),
@@ -370,9 +373,9 @@ impl Session {
                     if let Some(p) = self.core.pipe() {
                         p.attach(io_mailbox.clone());
                     }
-                    self.socket.mailbox.send(Command::Attach(sock_end));
+                    self.socket.mailbox.notify(PipeEvent::Attach(sock_end));
                 }
-                Action::Hiccup(id) => self.socket.mailbox.send(Command::Hiccup(id)),
+                Action::Hiccup(id) => self.socket.mailbox.notify(PipeEvent::Hiccup(id)),
                 Action::ZapRequest(frames) => self.zap_request(frames, io_mailbox, now),
                 Action::ZapCancel => {
                     if let Some(z) = self.zap.take() {
@@ -386,7 +389,7 @@ impl Session {
     /// Opens a stream to the peer (or the SOCKS proxy), resolving the address anew.
     fn start_connect(&mut self, now: Instant, registry: &Registry) {
         let target = match (&self.peer, &self.opts.socks) {
-            (Some(Peer::Direct(address)), _) => Ok(address.clone()),
+            (Some(Peer::Direct(target)), _) => target.resolve(),
             (Some(Peer::Socks { .. }), Some(proxy)) => {
                 transport::tcp_connect_address(&proxy.address, proxy.ipv6)
             }
@@ -423,12 +426,17 @@ impl Session {
     /// Sends a connection's ZAP request to the handler bound at `zap::ENDPOINT` over a
     /// pipe of its own (a REQ-style envelope: an empty delimiter first); without a
     /// handler the session is told so.
-    fn zap_request(&mut self, frames: Vec<Vec<u8>>, io_mailbox: &Arc<Mailbox>, now: Instant) {
+    fn zap_request(
+        &mut self,
+        frames: Vec<Vec<u8>>,
+        io_mailbox: &Arc<Mailbox<Command>>,
+        now: Instant,
+    ) {
         let handler = self
             .opts
-            .zap_ctx
+            .zap
             .as_ref()
-            .and_then(|ctx| ctx.inproc_binder(zap::ENDPOINT));
+            .and_then(|inproc| inproc.binder(zap::ENDPOINT));
         let Some(handler) = handler else {
             return self.core.zap_unavailable(now);
         };
@@ -450,7 +458,7 @@ impl Session {
             mine.write(m);
         }
         theirs.attach(handler.mailbox.clone());
-        handler.mailbox.send(Command::Attach(theirs));
+        handler.mailbox.notify(PipeEvent::Attach(theirs));
         if let Some(old) = self.zap.replace(mine) {
             old.close();
         }

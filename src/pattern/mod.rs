@@ -92,12 +92,12 @@ pub trait Pattern: Send {
     fn last_routing_id(&self) -> Option<u32> {
         None
     }
-    /// `zmq_join` (DISH): ENOTSUP for the other types.
-    fn join(&mut self, _pipes: &mut Pipes, _group: &CStr) -> Result<()> {
+    /// `zmq_join` (DISH): ENOTSUP for the other types, whatever the group (even NULL).
+    fn join(&mut self, _pipes: &mut Pipes, _group: Option<&CStr>) -> Result<()> {
         Err(Errno::ENOTSUP)
     }
-    /// `zmq_leave` (DISH): ENOTSUP for the other types.
-    fn leave(&mut self, _pipes: &mut Pipes, _group: &CStr) -> Result<()> {
+    /// `zmq_leave` (DISH): ENOTSUP for the other types, whatever the group.
+    fn leave(&mut self, _pipes: &mut Pipes, _group: Option<&CStr>) -> Result<()> {
         Err(Errno::ENOTSUP)
     }
 }
@@ -142,13 +142,13 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_XSUB => Box::new(xsub::XSub::default()),
         ZMQ_STREAM => Box::new(stream::Stream::default()),
         #[cfg(feature = "draft")]
-        ZMQ_CLIENT => Box::new(single::SingleFrame::new(dealer::Dealer::default())),
+        ZMQ_CLIENT => Box::new(single::SingleFrame::new(dealer::Dealer::default(), true)),
         #[cfg(feature = "draft")]
-        ZMQ_SCATTER => Box::new(single::SingleFrame::new(push::Push::default())),
+        ZMQ_SCATTER => Box::new(single::SingleFrame::new(push::Push::default(), true)),
         #[cfg(feature = "draft")]
-        ZMQ_GATHER => Box::new(single::SingleFrame::new(pull::Pull::default())),
+        ZMQ_GATHER => Box::new(single::SingleFrame::new(pull::Pull::default(), false)),
         #[cfg(feature = "draft")]
-        ZMQ_CHANNEL => Box::new(single::SingleFrame::new(pair::Pair::default())),
+        ZMQ_CHANNEL => Box::new(single::SingleFrame::new(pair::Pair::default(), true)),
         #[cfg(feature = "draft")]
         ZMQ_SERVER | ZMQ_PEER => Box::new(server::Server::default()),
         #[cfg(feature = "draft")]
