@@ -19,6 +19,7 @@ pub mod monitor;
 pub mod msg;
 pub mod pattern;
 pub mod pipe;
+mod pool;
 pub mod proxy;
 pub mod session;
 pub mod signaler;

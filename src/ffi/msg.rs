@@ -61,6 +61,19 @@ pub(crate) unsafe fn msg_take(m: *mut zmq_msg_t) -> Msg {
     }
 }
 
+/// Drops the message in `m` where it lies (no copy out first), leaving it closed.
+///
+/// # Safety
+/// `m` holds a live message (checked by the caller with msg_ref/msg_mut).
+pub(crate) unsafe fn msg_drop(m: *mut zmq_msg_t) {
+    // SAFETY: a live Msg, dropped once; the tag is then cleared so it is never read or
+    // dropped again.
+    unsafe {
+        std::ptr::drop_in_place(m as *mut Msg);
+        *(m as *mut u8) = tag::CLOSED;
+    }
+}
+
 macro_rules! live_or {
     ($m:expr, $ret:expr) => {
         // SAFETY: the C caller passes NULL or a zmq_msg_t pointer.
@@ -140,7 +153,7 @@ pub unsafe extern "C" fn zmq_msg_init_buffer(
 pub unsafe extern "C" fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int {
     live_or!(msg, -1);
     // SAFETY: checked live just above.
-    drop(unsafe { msg_take(msg) });
+    unsafe { msg_drop(msg) };
     0
 }
 
@@ -153,7 +166,7 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
     live_or!(dest, -1);
     // SAFETY: both live and distinct; dest's old message is released, src re-initialised.
     unsafe {
-        drop(msg_take(dest));
+        msg_drop(dest);
         let moved = msg_take(src);
         msg_write(dest, moved);
         msg_write(src, Msg::new());
@@ -170,7 +183,7 @@ pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
     live_or!(dest, -1);
     // SAFETY: dest is live and distinct from src.
     unsafe {
-        drop(msg_take(dest));
+        msg_drop(dest);
         msg_write(dest, copy);
     }
     0

@@ -140,8 +140,19 @@ impl Socket {
 
     // ---------------------------------------------------------------- commands --
 
-    /// Handles pending commands without waiting. ETERM once the context stops.
+    /// Handles pending commands without waiting. ETERM once the context stops. A quiet
+    /// mailbox costs one atomic load: sends and receives check it on every call.
+    #[inline]
     fn process_commands(&mut self) -> Result<()> {
+        if self.mailbox.is_quiet() {
+            self.retire_finished();
+            return self.check_alive();
+        }
+        self.process_pending_commands()
+    }
+
+    #[inline(never)]
+    fn process_pending_commands(&mut self) -> Result<()> {
         let mut commands = Vec::new();
         self.mailbox.drain(|c| commands.push(c));
         if !commands.is_empty() {
@@ -213,7 +224,15 @@ impl Socket {
         }
     }
 
+    #[inline]
     fn retire_finished(&mut self) {
+        if self.pipes.has_finished() {
+            self.retire_finished_pipes();
+        }
+    }
+
+    #[inline(never)]
+    fn retire_finished_pipes(&mut self) {
         loop {
             let done = self.pipes.take_finished();
             if done.is_empty() {
@@ -332,6 +351,16 @@ impl Socket {
         let msg = result?;
         self.rcvmore = msg.more();
         Ok(msg)
+    }
+
+    /// One attempt at receiving into `out`, the caller's message (its old content is
+    /// dropped on success, untouched on failure); EAGAIN when nothing is there.
+    pub fn try_recv_into(&mut self, out: &mut Msg) -> Result<()> {
+        let result = self.pattern.recv_into(&mut self.pipes, out);
+        self.retire_finished();
+        result?;
+        self.rcvmore = out.more();
+        Ok(())
     }
 
     // ------------------------------------------------------------------ events --
