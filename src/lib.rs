@@ -17,6 +17,7 @@ pub mod mailbox;
 pub mod metadata;
 pub mod monitor;
 pub mod msg;
+pub mod options;
 pub mod pattern;
 pub mod pipe;
 mod pool;

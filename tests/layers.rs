@@ -9,18 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Upward imports not yet removed, each with the reason it is still there. Keep empty.
-const KNOWN: &[(&str, &str, &str)] = &[
-    (
-        "pattern",
-        "socket",
-        "socket::options is to become a leaf module (issue 15, item 3)",
-    ),
-    (
-        "io",
-        "socket",
-        "the tcp accept filter is to move to transport (issue 15, item 1)",
-    ),
-];
+const KNOWN: &[(&str, &str, &str)] = &[];
 
 /// The layers, top first, as docs/ARCHITECTURE.md lists them between the markers.
 fn layers() -> Vec<Vec<String>> {

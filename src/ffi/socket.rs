@@ -8,7 +8,7 @@ use super::{bytes, bytes_mut, cstr, fail, status};
 use crate::error::{Errno, Result};
 use crate::handle::{Registry, Slot};
 use crate::msg::Msg;
-use crate::socket::options::Options;
+use crate::options::Options;
 use crate::socket::{self, Socket};
 
 pub(crate) static SOCKETS: Registry<Socket> = Registry::new(0xbadd_ecaf);

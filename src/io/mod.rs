@@ -54,7 +54,7 @@ pub struct SessionOptions {
     /// ZMQ_IN_BATCH_SIZE: how much a connection reads at once (a raw connection's
     /// messages are at most this long).
     pub in_batch_size: usize,
-    pub tcp_accept_filters: Vec<crate::socket::options::TcpAcceptFilter>,
+    pub tcp_accept_filters: Vec<crate::transport::accept_filter::TcpAcceptFilter>,
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
     pub tuning: crate::transport::TcpTuning,

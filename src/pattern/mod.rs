@@ -12,8 +12,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
+use crate::options::Options;
 use crate::pipe::{PipeEnd, PipeId, Read, ReadInto};
-use crate::socket::options::Options;
 
 mod active;
 pub mod dealer;

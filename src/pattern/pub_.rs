@@ -7,8 +7,8 @@ use super::xpub::XPub;
 use super::{Pattern, Pipes};
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
+use crate::options::Options;
 use crate::pipe::PipeId;
-use crate::socket::options::Options;
 
 #[derive(Debug)]
 pub struct Pub {

@@ -115,7 +115,7 @@ impl Pattern for Rep {
         !self.sending_reply && self.router.has_in(pipes)
     }
 
-    fn options_changed(&mut self, options: &crate::socket::options::Options) {
+    fn options_changed(&mut self, options: &crate::options::Options) {
         self.router.options_changed(options);
     }
 

@@ -385,7 +385,7 @@ impl Pattern for Router {
         Some(Router::peer_state(self, pipes, routing_id))
     }
 
-    fn options_changed(&mut self, options: &crate::socket::options::Options) {
+    fn options_changed(&mut self, options: &crate::options::Options) {
         self.raw_connections = options.raw_socket;
     }
 

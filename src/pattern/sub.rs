@@ -8,8 +8,8 @@ use super::{Pattern, Pipes};
 use crate::constants::{ZMQ_SUBSCRIBE, ZMQ_UNSUBSCRIBE};
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
+use crate::options::Options;
 use crate::pipe::PipeId;
-use crate::socket::options::Options;
 
 #[derive(Debug, Default)]
 pub struct Sub {

@@ -15,8 +15,8 @@ use super::{Pattern, Pipes};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
+use crate::options::Options;
 use crate::pipe::PipeId;
-use crate::socket::options::Options;
 
 /// Options that `zmq.h` declares as draft but that libzmq's XPUB/XSUB handle in every
 /// build (its `zmq_draft.h` defines them).

@@ -13,8 +13,8 @@ use super::xpub::{put_count, subscription_kind};
 use super::{Pattern, Pipes};
 use crate::error::Result;
 use crate::msg::Msg;
+use crate::options::Options;
 use crate::pipe::PipeId;
-use crate::socket::options::Options;
 
 /// The subscription message for `topic`: `1 topic`, or `0 topic` to unsubscribe.
 pub fn subscription(subscribe: bool, topic: &[u8]) -> Msg {

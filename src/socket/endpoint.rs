@@ -11,13 +11,14 @@
 use std::ffi::c_int;
 use std::sync::Arc;
 
-use super::{options, zmtp_config, Socket};
+use super::{zmtp_config, Socket};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::inproc::PendingConnect;
 use crate::io::{self as io_thread, IoCommand, SessionOptions, SocketLink};
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
+use crate::options;
 use crate::pipe::{self, PipeEvent};
 use crate::transport::{self, ip, Listener, Target, TcpTuning};
 

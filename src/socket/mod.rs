@@ -5,7 +5,6 @@
 mod command;
 mod endpoint;
 mod monitor;
-pub mod options;
 
 pub use command::Command;
 pub use endpoint::parse_endpoint;
@@ -21,10 +20,10 @@ use crate::error::{Errno, Result};
 use crate::inproc::Peer;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
+use crate::options::{self, Options};
 use crate::pattern::{self, put_int, Pattern, Pipes};
 use crate::pipe::{PipeConfig, PipeEnd, PipeEvent, PipeId};
 use crate::signaler::Signaler;
-use options::Options;
 
 /// Listeners being closed in their I/O threads: each answers once its descriptor is
 /// closed, normally within microseconds; an I/O thread too busy to answer within a

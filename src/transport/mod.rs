@@ -1,6 +1,7 @@
 //! Transports that run over the kernel: tcp and ipc (udp in [`udp`]). Address parsing and resolution
 //! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
 
+pub mod accept_filter;
 pub mod ip;
 pub mod socks;
 pub mod tls;

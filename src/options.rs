@@ -15,13 +15,12 @@
 //! `ZMQ_PRIORITY`, ...) only with it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::{c_int, CString};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ffi::c_int;
 
 use crate::constants::*;
-use crate::ctext::strtol;
 use crate::curve_keys::{KEY_SIZE, Z85_KEY_LEN};
 use crate::error::{Errno, Result};
+pub use crate::transport::accept_filter::TcpAcceptFilter;
 use crate::z85;
 
 /// Option numbers that `zmq.h` declares only under `ZMQ_BUILD_DRAFT_API`, but that
@@ -61,44 +60,6 @@ const UCHAR_MAX: usize = 255;
 
 /// `ZMQ_HEARTBEAT_TTL` is given in milliseconds and kept in deciseconds.
 const MS_PER_DECISECOND: c_int = 100;
-
-/// One `ZMQ_TCP_ACCEPT_FILTER` entry: a network address and the number of leading bits of
-/// it a peer's address must share (libzmq's `tcp_address_mask_t`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TcpAcceptFilter {
-    /// The address as the resolver returned it. With `ZMQ_IPV6` set when the filter was
-    /// added, an IPv4 literal becomes its IPv4-mapped IPv6 address, as in libzmq.
-    pub address: IpAddr,
-    /// Prefix length: 0..=32 for IPv4, 0..=128 for IPv6 (0 matches every address of the
-    /// family).
-    pub prefix: u8,
-}
-
-impl TcpAcceptFilter {
-    /// Whether a peer at `peer` passes this filter (libzmq's `match_address`). The address
-    /// families must be equal: pass the address exactly as the kernel reported it (an IPv4
-    /// peer on an IPv6 listener is an IPv4-mapped IPv6 address; do not canonicalize it).
-    pub fn matches(&self, peer: &IpAddr) -> bool {
-        let (ours, theirs): (Vec<u8>, Vec<u8>) = match (self.address, peer) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => (a.octets().to_vec(), b.octets().to_vec()),
-            (IpAddr::V6(a), IpAddr::V6(b)) => (a.octets().to_vec(), b.octets().to_vec()),
-            _ => return false,
-        };
-        let bits = usize::from(self.prefix).min(ours.len() * 8);
-        let full = bits / 8;
-        if ours[..full] != theirs[..full] {
-            return false;
-        }
-        let rest = bits % 8;
-        if rest > 0 {
-            let mask = 0xFFu8 << (8 - rest);
-            if ours[full] & mask != theirs[full] & mask {
-                return false;
-            }
-        }
-        true
-    }
-}
 
 /// The generic options of one socket, with libzmq's defaults. Fields are public: the
 /// socket layer and the socket types read them, and set the ones libzmq sets outside
@@ -498,124 +459,6 @@ fn get_curve_key(out: &mut [u8], key: &[u8; KEY_SIZE]) -> Result<usize> {
     Ok(out.len())
 }
 
-/// The first address `getaddrinfo` gives for the numeric host `host` (no DNS), in the
-/// family libzmq asks for: IPv4, or IPv6 with IPv4-mapped results when `ipv6`.
-fn resolve_numeric_host(host: &[u8], ipv6: bool) -> Result<IpAddr> {
-    let host = CString::new(host).map_err(|_| Errno::EINVAL)?;
-    let mut flags = libc::AI_NUMERICHOST;
-    if ipv6 {
-        flags |= libc::AI_V4MAPPED;
-    }
-    let mut hints = libc::addrinfo {
-        ai_flags: flags,
-        ai_family: if ipv6 { libc::AF_INET6 } else { libc::AF_INET },
-        ai_socktype: libc::SOCK_STREAM,
-        ai_protocol: 0,
-        ai_addrlen: 0,
-        ai_addr: std::ptr::null_mut(),
-        ai_canonname: std::ptr::null_mut(),
-        ai_next: std::ptr::null_mut(),
-    };
-    let mut res: *mut libc::addrinfo = std::ptr::null_mut();
-    // SAFETY: `host` is a NUL-terminated string, `hints` a valid addrinfo whose pointers
-    // are null, and `res` a valid out-pointer; with AI_NUMERICHOST no lookup happens.
-    let mut rc = unsafe { libc::getaddrinfo(host.as_ptr(), std::ptr::null(), &hints, &mut res) };
-    if rc == libc::EAI_BADFLAGS && ipv6 {
-        hints.ai_flags &= !libc::AI_V4MAPPED;
-        // SAFETY: as above.
-        rc = unsafe { libc::getaddrinfo(host.as_ptr(), std::ptr::null(), &hints, &mut res) };
-    }
-    if rc != 0 {
-        return Err(if rc == libc::EAI_MEMORY {
-            Errno::ENOMEM
-        } else {
-            Errno::EINVAL
-        });
-    }
-    if res.is_null() {
-        return Err(Errno::EINVAL);
-    }
-    // SAFETY: getaddrinfo succeeded, so `res` points to a valid list whose first entry's
-    // `ai_addr` holds `ai_addrlen` bytes of a sockaddr of family `ai_family`; the list
-    // stays alive until the freeaddrinfo below, and only plain values are copied out.
-    let address = unsafe {
-        let ai = &*res;
-        match ai.ai_family {
-            libc::AF_INET if ai.ai_addrlen as usize >= std::mem::size_of::<libc::sockaddr_in>() => {
-                let sin = &*(ai.ai_addr as *const libc::sockaddr_in);
-                Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                    sin.sin_addr.s_addr,
-                ))))
-            }
-            libc::AF_INET6
-                if ai.ai_addrlen as usize >= std::mem::size_of::<libc::sockaddr_in6>() =>
-            {
-                let sin6 = &*(ai.ai_addr as *const libc::sockaddr_in6);
-                Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
-            }
-            _ => None,
-        }
-    };
-    // SAFETY: `res` came from a successful getaddrinfo and is freed exactly once.
-    unsafe { libc::freeaddrinfo(res) };
-    address.ok_or(Errno::EINVAL)
-}
-
-/// Parses one accept filter, "address[/bits]" (libzmq's `tcp_address_mask_t::resolve`
-/// with a numeric-only resolver): the address may be bracketed and carry a `%zone`,
-/// which must name an existing interface or be a non-zero number; "/" with nothing after
-/// it, and bits outside 0..=32 (IPv4) or 0..=128 (IPv6), are `EINVAL`.
-fn parse_accept_filter(name: &[u8], ipv6: bool) -> Result<TcpAcceptFilter> {
-    let (mut addr, mask) = match name.iter().rposition(|&b| b == b'/') {
-        Some(slash) => {
-            let mask = &name[slash + 1..];
-            if mask.is_empty() {
-                return Err(Errno::EINVAL);
-            }
-            (&name[..slash], Some(mask))
-        }
-        None => (name, None),
-    };
-    if addr.len() >= 2 && addr[0] == b'[' && addr[addr.len() - 1] == b']' {
-        addr = &addr[1..addr.len() - 1];
-    }
-    if let Some(percent) = addr.iter().rposition(|&b| b == b'%') {
-        let zone = &addr[percent + 1..];
-        if zone.is_empty() {
-            return Err(Errno::EINVAL);
-        }
-        addr = &addr[..percent];
-        let zone_id = if zone[0].is_ascii_alphabetic() {
-            let zone = CString::new(zone).map_err(|_| Errno::EINVAL)?;
-            // SAFETY: `zone` is a NUL-terminated string that outlives the call.
-            unsafe { libc::if_nametoindex(zone.as_ptr()) }
-        } else {
-            // atoi: strtol truncated to int, then libzmq's cast to uint32_t.
-            strtol(zone) as c_int as u32
-        };
-        if zone_id == 0 {
-            return Err(Errno::EINVAL);
-        }
-    }
-    let address = resolve_numeric_host(addr, ipv6)?;
-    let full: i64 = if address.is_ipv6() { 128 } else { 32 };
-    let prefix = match mask {
-        None => full,
-        Some(b"0") => 0,
-        Some(m) => {
-            let bits = strtol(m);
-            if bits < 1 || bits > full {
-                return Err(Errno::EINVAL);
-            }
-            bits
-        }
-    };
-    Ok(TcpAcceptFilter {
-        address,
-        prefix: prefix as u8,
-    })
-}
-
 /// Parses "X-name:value" for `ZMQ_METADATA`: the first ':' splits name and value; the
 /// name must start with "X-" and be at most 255 bytes; neither side may be empty.
 fn parse_metadata(text: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
@@ -870,7 +713,7 @@ impl Options {
                 Some(text) => {
                     // libzmq parses the C string: up to the first NUL.
                     let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
-                    let filter = parse_accept_filter(&text[..end], self.ipv6)?;
+                    let filter = TcpAcceptFilter::parse(&text[..end], self.ipv6)?;
                     self.tcp_accept_filters.push(filter);
                 }
             },
@@ -1440,7 +1283,7 @@ mod tests {
         let f = &o.tcp_accept_filters;
         assert_eq!(f.len(), 4);
         assert_eq!(f[3].prefix, 32);
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
         assert!(f[0].matches(&ip("127.0.0.1")));
         assert!(!f[0].matches(&ip("127.0.0.2")));
         assert!(f[1].matches(&ip("10.1.200.3")));
