@@ -200,10 +200,6 @@ impl Ctx {
         }
     }
 
-    pub fn is_terminating(&self) -> bool {
-        self.lock().terminating
-    }
-
     /// `zmq_ctx_shutdown`: every socket's blocking calls return ETERM from now on.
     pub fn shutdown(&self) {
         let mut st = self.lock();

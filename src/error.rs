@@ -17,7 +17,6 @@ impl Errno {
     pub const EAGAIN: Errno = Errno(libc::EAGAIN);
     pub const EINVAL: Errno = Errno(libc::EINVAL);
     pub const EFAULT: Errno = Errno(libc::EFAULT);
-    pub const EINTR: Errno = Errno(libc::EINTR);
     pub const ENOMEM: Errno = Errno(libc::ENOMEM);
     pub const EMFILE: Errno = Errno(libc::EMFILE);
     pub const ENOTSUP: Errno = Errno(libc::ENOTSUP);

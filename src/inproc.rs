@@ -16,7 +16,6 @@ pub struct Peer {
     pub mailbox: Arc<dyn Owner>,
     pub config: PipeConfig,
     pub routing_id: Vec<u8>,
-    pub socket_type: i32,
     /// What the socket's options say to send a new peer / to deliver when a peer
     /// leaves (ZMQ_HELLO_MSG, ZMQ_DISCONNECT_MSG); empty for nothing.
     pub hello_msg: Vec<u8>,

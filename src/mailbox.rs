@@ -4,6 +4,7 @@
 //! (`socket::Command`, `io::Command`); pipes reach either through `pipe::Owner`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(test)]
 use std::time::Duration;
 
 use crossbeam_queue::SegQueue;
@@ -62,6 +63,7 @@ impl<C> Mailbox<C> {
     }
 
     /// Waits until a command may be pending. `Ok(false)` on timeout.
+    #[cfg(test)]
     pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
         if self.signalled.load(Ordering::Acquire) {
             return Ok(true);

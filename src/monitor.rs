@@ -240,7 +240,6 @@ impl Monitor {
             mailbox: owner.clone(),
             config,
             routing_id: Vec::new(),
-            socket_type,
             hello_msg: Vec::new(),
             disconnect_msg: Vec::new(),
         };

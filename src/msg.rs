@@ -239,8 +239,10 @@ impl Msg {
     }
 
     /// A zero-filled message of `size` bytes.
+    #[cfg(test)]
     pub fn with_size(size: usize) -> Result<Self> {
-        let m = Msg::with_size_uninit(size)?;
+        // SAFETY: the heap body is zeroed below before anyone can read it.
+        let m = unsafe { Msg::with_size_uninit(size) }?;
         if let Body::Heap { buf } = &m.body {
             // SAFETY: `len` writable bytes of the fresh allocation.
             unsafe { std::ptr::write_bytes(buf.data_ptr(), 0, buf.len()) };
@@ -250,7 +252,12 @@ impl Msg {
 
     /// A message of `size` bytes whose content the caller fills (`zmq_msg_init_size`:
     /// libzmq leaves large bodies uninitialised too). ENOMEM when memory is exhausted.
-    pub fn with_size_uninit(size: usize) -> Result<Self> {
+    ///
+    /// # Safety
+    /// The bytes of a body over the inline size are uninitialised: the caller writes
+    /// each before anything reads it (a C caller of `zmq_msg_init_size` takes on the
+    /// same duty from libzmq's contract).
+    pub unsafe fn with_size_uninit(size: usize) -> Result<Self> {
         if size <= INLINE_CAP {
             return Ok(Msg::with_body(Body::Inline {
                 len: size as u8,
@@ -338,10 +345,6 @@ impl Msg {
             Body::User { len, .. } | Body::Const { len, .. } => *len,
             Body::Heap { buf } => buf.len(),
         }
-    }
-
-    pub fn flags(&self) -> u8 {
-        self.flags
     }
 
     pub fn more(&self) -> bool {
@@ -524,18 +527,22 @@ impl Filling {
             return Err(Errno::ENOMEM);
         }
         Ok(Filling {
-            msg: Msg::with_size_uninit(size.min(FILL_AHEAD))?,
+            // SAFETY: a Filling hands out its message only once every byte is written
+            // (`finish`), and reads none itself.
+            msg: unsafe { Msg::with_size_uninit(size.min(FILL_AHEAD)) }?,
             size,
             filled: 0,
         })
     }
 
     /// The body's full size.
+    #[cfg(test)]
     pub fn size(&self) -> usize {
         self.size
     }
 
     /// Bytes allocated so far (at most twice what arrived, or [`FILL_AHEAD`]).
+    #[cfg(test)]
     pub fn storage(&self) -> usize {
         self.msg.size()
     }

@@ -179,15 +179,11 @@ pub struct Options {
     pub curve_secret_key: [u8; KEY_SIZE],
     /// `ZMQ_CURVE_SERVERKEY`, binary (all zero until set).
     pub curve_server_key: [u8; KEY_SIZE],
-    /// The socket's id within its context (libzmq's `socket_id`; set by the socket layer).
-    pub socket_id: c_int,
     /// `ZMQ_CONFLATE` (strict bool). Only effective for some types: see
     /// [`Options::effective_conflate`].
     pub conflate: bool,
     /// `ZMQ_HANDSHAKE_IVL`, ms (0 = no limit). Default 30000.
     pub handshake_ivl: c_int,
-    /// Whether `zmq_connect` was called on the socket (set by the socket layer).
-    pub connected: bool,
     /// `ZMQ_HEARTBEAT_TTL`, kept in deciseconds as sent in PING (get returns ms).
     pub heartbeat_ttl: u16,
     /// `ZMQ_HEARTBEAT_IVL`, ms (0 = no heartbeats). Default 0.
@@ -211,16 +207,12 @@ pub struct Options {
     /// `ZMQ_OUT_BATCH_SIZE` (draft), bytes: how much output a connection gathers before
     /// writing. `None` until set, as `in_batch_size`.
     pub out_batch_size: Option<c_int>,
-    /// The context's `ZMQ_ZERO_COPY_RECV` (set by the socket layer). Default true.
-    pub zero_copy: bool,
     /// `ZMQ_ROUTER_NOTIFY` (draft): `ZMQ_NOTIFY_*` bits. Get is here; set is the ROUTER's
     /// (0..=3, else `EINVAL`), which stores it in this field.
     pub router_notify: c_int,
     /// `ZMQ_METADATA`: application properties ("X-..." name -> value), sent in the
     /// handshake. The first value set for a name stays.
     pub app_metadata: BTreeMap<Vec<u8>, Vec<u8>>,
-    /// Version of monitor events (set by `zmq_socket_monitor_versioned`). Default 1.
-    pub monitor_event_version: c_int,
     /// `ZMQ_HELLO_MSG` (draft): sent to each new peer, if the type allows it.
     pub hello_msg: Vec<u8>,
     /// Whether the type sends `hello_msg` (ROUTER, DEALER, CLIENT, SERVER, PEER).
@@ -267,7 +259,7 @@ fn int_from(bytes: &[u8]) -> Option<c_int> {
 }
 
 /// `do_setsockopt<T>` for 8-byte values: exactly 8 bytes, else `EINVAL`.
-fn set_u64(val: OptVal) -> Result<u64> {
+fn set_u64(val: OptVal<'_>) -> Result<u64> {
     if val.len != 8 {
         return Err(Errno::EINVAL);
     }
@@ -296,7 +288,7 @@ fn int_where(int: Option<c_int>, ok: impl Fn(c_int) -> bool) -> Result<c_int> {
 
 /// `do_setsockopt_string_allow_empty_strict`: NULL with length 0 clears (`Ok(None)` is
 /// "clear"); otherwise a non-NULL value of 1..=max bytes.
-fn string_strict(val: OptVal, max: usize) -> Result<Option<Vec<u8>>> {
+fn string_strict(val: OptVal<'_>, max: usize) -> Result<Option<Vec<u8>>> {
     if val.is_null() && val.len == 0 {
         return Ok(None);
     }
@@ -307,7 +299,7 @@ fn string_strict(val: OptVal, max: usize) -> Result<Option<Vec<u8>>> {
 }
 
 /// `do_setsockopt_string_allow_empty_relaxed`: 1..=max bytes (NULL or not); never clears.
-fn string_relaxed(val: OptVal, max: usize) -> Result<Vec<u8>> {
+fn string_relaxed(val: OptVal<'_>, max: usize) -> Result<Vec<u8>> {
     if val.len > 0 && val.len <= max {
         return Ok(val.bytes()?.to_vec());
     }
@@ -315,7 +307,11 @@ fn string_relaxed(val: OptVal, max: usize) -> Result<Vec<u8>> {
 }
 
 /// `do_setsockopt_set`: NULL with length 0 clears the set; a non-NULL 4-byte value adds.
-fn set_member<T: Ord>(val: OptVal, set: &mut BTreeSet<T>, from: fn([u8; 4]) -> T) -> Result<()> {
+fn set_member<T: Ord>(
+    val: OptVal<'_>,
+    set: &mut BTreeSet<T>,
+    from: fn([u8; 4]) -> T,
+) -> Result<()> {
     if val.is_null() && val.len == 0 {
         set.clear();
         return Ok(());
@@ -330,7 +326,7 @@ fn set_member<T: Ord>(val: OptVal, set: &mut BTreeSet<T>, from: fn([u8; 4]) -> T
 
 /// A PLAIN credential: `Ok(None)` for NULL with length 0 (which only resets the
 /// mechanism), `Ok(Some(..))` for a non-NULL value of 1..=255 bytes.
-fn plain_credential(val: OptVal) -> Result<Option<Vec<u8>>> {
+fn plain_credential(val: OptVal<'_>) -> Result<Option<Vec<u8>>> {
     if val.is_null() && val.len == 0 {
         return Ok(None);
     }
@@ -378,7 +374,7 @@ impl Options {
 
 /// A binary message option (`ZMQ_HELLO_MSG`, ...): any bytes; empty clears.
 #[cfg(feature = "draft")]
-fn message(val: OptVal) -> Result<Vec<u8>> {
+fn message(val: OptVal<'_>) -> Result<Vec<u8>> {
     Ok(val.bytes()?.to_vec())
 }
 
@@ -386,7 +382,7 @@ fn message(val: OptVal) -> Result<Vec<u8>> {
 /// NUL). Like libzmq, Z85 text is read up to its first NUL, and a shorter text that is
 /// still a multiple of 5 characters overwrites just the start of the key; a bad text may
 /// leave the groups decoded before the bad one in the key.
-fn set_curve_key(key: &mut [u8; KEY_SIZE], val: OptVal) -> Result<()> {
+fn set_curve_key(key: &mut [u8; KEY_SIZE], val: OptVal<'_>) -> Result<()> {
     match val.len {
         KEY_SIZE => {
             key.copy_from_slice(val.bytes()?);
@@ -536,10 +532,8 @@ impl Options {
             curve_public_key: [0; KEY_SIZE],
             curve_secret_key: [0; KEY_SIZE],
             curve_server_key: [0; KEY_SIZE],
-            socket_id: 0,
             conflate: false,
             handshake_ivl: 30_000,
-            connected: false,
             heartbeat_ttl: 0,
             heartbeat_interval: 0,
             heartbeat_timeout: -1,
@@ -550,10 +544,8 @@ impl Options {
             multicast_loop: true,
             in_batch_size: None,
             out_batch_size: None,
-            zero_copy: true,
             router_notify: 0,
             app_metadata: BTreeMap::new(),
-            monitor_event_version: 1,
             hello_msg: Vec::new(),
             can_send_hello_msg: false,
             disconnect_msg: Vec::new(),
@@ -645,7 +637,7 @@ impl Options {
         )
     }
 
-    fn set_value(&mut self, option: c_int, val: OptVal) -> Result<()> {
+    fn set_value(&mut self, option: c_int, val: OptVal<'_>) -> Result<()> {
         // libzmq reads an int from every 4-byte value before looking at the option.
         let int = if val.len == std::mem::size_of::<c_int>() {
             int_from(val.bytes()?)

@@ -5,7 +5,6 @@
 use crate::constants::{ZMQ_DONTWAIT, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_SNDMORE};
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::signaler::last_errno;
 use crate::socket::Socket;
 
 /// Messages forwarded in one go before the other direction gets its turn (libzmq's
@@ -108,11 +107,7 @@ fn wait_any(socks: &mut [&mut Socket]) -> Result<()> {
             revents: 0,
         })
         .collect();
-    // SAFETY: a valid array of pollfd.
-    let rc = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, -1) };
-    if rc < 0 {
-        return Err(last_errno());
-    }
+    crate::sys::fd::poll(&mut pfds, -1)?;
     Ok(())
 }
 

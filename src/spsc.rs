@@ -125,6 +125,7 @@ impl<T> Drop for Inner<T> {
         while !block.is_null() {
             // SAFETY: as above: each remaining block is freed once.
             let next = unsafe { (*block).next.load(Ordering::Acquire) };
+            // SAFETY: as above.
             unsafe { Block::free(block) };
             block = next;
         }

@@ -192,10 +192,12 @@ impl<T> Timers<T> {
     }
 
     /// Number of live timers.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.state.try_borrow().map_or(0, |st| st.timers.len())
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

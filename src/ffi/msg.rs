@@ -110,7 +110,8 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
 
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int {
-    init(msg, || Msg::with_size_uninit(size))
+    // SAFETY: zmq_msg_init_size's contract: the C caller writes the body.
+    init(msg, || unsafe { Msg::with_size_uninit(size) })
 }
 
 #[no_mangle]
@@ -124,8 +125,8 @@ pub unsafe extern "C" fn zmq_msg_init_data(
     if data.is_null() && size != 0 {
         return fail(Errno::EFAULT, -1);
     }
-    // SAFETY: the caller's buffer contract, forwarded.
     init(msg, || {
+        // SAFETY: the caller's buffer contract, forwarded.
         Ok(unsafe { Msg::from_user(data as *mut u8, size, ffn, hint) })
     })
 }
@@ -296,16 +297,21 @@ mod tests {
         unsafe { efault_checks() }
     }
 
+    /// # Safety
+    /// None beyond the C API's: every pointer it passes is to a local `zmq_msg_t`.
     unsafe fn efault_checks() {
-        let mut m = blank();
-        super::super::set_errno(Errno(0));
-        assert_eq!(zmq_msg_close(&mut m), -1);
-        assert_eq!(super::super::zmq_errno(), libc::EFAULT);
-        assert_eq!(zmq_msg_init_size(&mut m, 100), 0);
-        assert_eq!(zmq_msg_size(&m), 100);
-        assert_eq!(zmq_msg_close(&mut m), 0);
-        assert_eq!(zmq_msg_close(&mut m), -1);
-        assert_eq!(zmq_msg_init(std::ptr::null_mut()), -1);
+        // SAFETY: see the function's.
+        unsafe {
+            let mut m = blank();
+            super::super::set_errno(Errno(0));
+            assert_eq!(zmq_msg_close(&mut m), -1);
+            assert_eq!(super::super::zmq_errno(), libc::EFAULT);
+            assert_eq!(zmq_msg_init_size(&mut m, 100), 0);
+            assert_eq!(zmq_msg_size(&m), 100);
+            assert_eq!(zmq_msg_close(&mut m), 0);
+            assert_eq!(zmq_msg_close(&mut m), -1);
+            assert_eq!(zmq_msg_init(std::ptr::null_mut()), -1);
+        }
     }
 
     #[test]
@@ -314,20 +320,25 @@ mod tests {
         unsafe { move_and_copy() }
     }
 
+    /// # Safety
+    /// None beyond the C API's: every pointer it passes is to a local `zmq_msg_t`.
     unsafe fn move_and_copy() {
-        let (mut a, mut b, mut c) = (blank(), blank(), blank());
-        assert_eq!(zmq_msg_init_size(&mut a, 500), 0);
-        assert_eq!(zmq_msg_init(&mut b), 0);
-        assert_eq!(zmq_msg_init(&mut c), 0);
-        assert_eq!(zmq_msg_get(&a, ZMQ_SHARED), 0);
-        assert_eq!(zmq_msg_copy(&mut c, &mut a), 0);
-        assert_eq!(zmq_msg_get(&a, ZMQ_SHARED), 1);
-        assert_eq!(zmq_msg_data(&mut a), zmq_msg_data(&mut c));
-        assert_eq!(zmq_msg_move(&mut b, &mut a), 0);
-        assert_eq!(zmq_msg_size(&a), 0);
-        assert_eq!(zmq_msg_size(&b), 500);
-        for m in [&mut a, &mut b, &mut c] {
-            assert_eq!(zmq_msg_close(m), 0);
+        // SAFETY: see the function's.
+        unsafe {
+            let (mut a, mut b, mut c) = (blank(), blank(), blank());
+            assert_eq!(zmq_msg_init_size(&mut a, 500), 0);
+            assert_eq!(zmq_msg_init(&mut b), 0);
+            assert_eq!(zmq_msg_init(&mut c), 0);
+            assert_eq!(zmq_msg_get(&a, ZMQ_SHARED), 0);
+            assert_eq!(zmq_msg_copy(&mut c, &mut a), 0);
+            assert_eq!(zmq_msg_get(&a, ZMQ_SHARED), 1);
+            assert_eq!(zmq_msg_data(&mut a), zmq_msg_data(&mut c));
+            assert_eq!(zmq_msg_move(&mut b, &mut a), 0);
+            assert_eq!(zmq_msg_size(&a), 0);
+            assert_eq!(zmq_msg_size(&b), 500);
+            for m in [&mut a, &mut b, &mut c] {
+                assert_eq!(zmq_msg_close(m), 0);
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ use super::socket::with_socket;
 use super::types::zmq_pollitem_t;
 use crate::constants::{ZMQ_POLLERR, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_POLLPRI};
 use crate::error::{Errno, Result};
-use crate::signaler::last_errno;
+use crate::sys::last_errno;
 
 /// poll(2) interest for a plain descriptor's ZMQ_POLLIN/POLLOUT/POLLPRI.
 pub(crate) fn fd_interest(events: c_short) -> c_short {

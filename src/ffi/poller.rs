@@ -11,7 +11,7 @@ use super::{fail, status};
 use crate::constants::{ZMQ_POLLERR, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_POLLPRI};
 use crate::error::{Errno, Result};
 use crate::handle::{Registry, Slot};
-use crate::signaler::last_errno;
+use crate::sys::last_errno;
 
 #[derive(Clone, Copy)]
 struct Item {

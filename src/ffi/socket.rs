@@ -409,6 +409,7 @@ pub unsafe extern "C" fn zmq_recviov(
     }
     // SAFETY: checked non-NULL; iov has *count_ entries (C contract).
     let max = unsafe { *count_ };
+    // SAFETY: as above.
     let parts = unsafe { std::slice::from_raw_parts_mut(iov, max) };
     // SAFETY: as above.
     unsafe { *count_ = 0 };

@@ -22,7 +22,8 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::error::Result;
 use crate::mailbox::Mailbox;
-use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent, PipeId};
+use crate::pipe::{Owner, PipeEnd, PipeEvent, PipeId};
+use crate::sys::thread;
 use crate::transport::{Listener, Target};
 use session::{Session, Step};
 use udp::UdpEndpoint;
@@ -34,7 +35,6 @@ pub struct SocketLink {
     pub socket_id: u64,
     /// Where the socket hears of new pipes and hiccups.
     pub mailbox: Arc<dyn Owner>,
-    pub config: PipeConfig,
     /// Where the socket's monitor events go (`crate::monitor`).
     pub monitor: Arc<crate::monitor::Monitor>,
     /// The socket's ZMQ_LINGER as it is now: libzmq applies the value current when
@@ -185,42 +185,24 @@ impl Scheduling {
     fn apply(&self) {
         let dflt = crate::constants::ZMQ_THREAD_PRIORITY_DFLT;
         if self.policy != crate::constants::ZMQ_THREAD_SCHED_POLICY_DFLT || self.priority != dflt {
-            let mut policy = 0;
-            // SAFETY: plain pthread calls on the calling thread with local out-parameters.
-            let mut param: libc::sched_param = unsafe { std::mem::zeroed() };
-            // SAFETY: as above.
-            if unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut policy, &mut param) }
-                == 0
-            {
+            if let Some((mut policy, _)) = thread::scheduling() {
                 if self.policy != crate::constants::ZMQ_THREAD_SCHED_POLICY_DFLT {
                     policy = self.policy;
                 }
                 let realtime = policy == libc::SCHED_FIFO || policy == libc::SCHED_RR;
-                param.sched_priority = if realtime && self.priority != dflt {
+                let priority = if realtime && self.priority != dflt {
                     self.priority
                 } else {
                     0
                 };
-                // SAFETY: as above.
-                unsafe { libc::pthread_setschedparam(libc::pthread_self(), policy, &param) };
+                thread::set_scheduling(policy, priority);
                 if !realtime && self.priority > 0 {
-                    // SAFETY: plain syscall; failure (EPERM) leaves the nice value as is.
-                    unsafe { libc::nice(-20) };
+                    thread::nice(-20);
                 }
             }
         }
         if !self.cpus.is_empty() {
-            // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET ignores out-of-range
-            // CPUs (checked below); sched_setaffinity(0) applies to the calling thread.
-            unsafe {
-                let mut set: libc::cpu_set_t = std::mem::zeroed();
-                for &cpu in &self.cpus {
-                    if (0..libc::CPU_SETSIZE).contains(&cpu) {
-                        libc::CPU_SET(cpu as usize, &mut set);
-                    }
-                }
-                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-            }
+            thread::set_affinity(&self.cpus);
         }
     }
 }

@@ -66,6 +66,7 @@ impl Pattern for Dealer {
 
 impl Dealer {
     /// For REQ, which builds on DEALER.
+    #[cfg(test)]
     pub fn probe_router(&self) -> bool {
         self.probe_router
     }

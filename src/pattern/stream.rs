@@ -69,6 +69,7 @@ impl Stream {
     }
 
     /// The routing id of an attached pipe.
+    #[cfg(test)]
     pub fn routing_id_of(&self, id: PipeId) -> Option<&[u8]> {
         self.ids.get(&id).map(Vec::as_slice)
     }

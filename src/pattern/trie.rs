@@ -136,6 +136,7 @@ impl<V: Slot> Radix<V> {
         i
     }
 
+    #[cfg(test)]
     pub fn value(&self, i: usize) -> &V {
         &self.nodes[i].value
     }

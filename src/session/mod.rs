@@ -138,7 +138,8 @@ enum Life {
     },
 }
 
-/// A coarse view of the session's state, for tests and diagnostics.
+/// A coarse view of the session's state, for the tests.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Backoff,
@@ -296,6 +297,7 @@ impl Session {
         self.pipe.as_ref()
     }
 
+    #[cfg(test)]
     pub fn state(&self) -> State {
         match (&self.link, self.life) {
             (Link::Done, _) => State::Done,

@@ -263,7 +263,6 @@ impl Socket {
         SocketLink {
             socket_id: self.id,
             mailbox: self.mailbox.clone(),
-            config: self.pipe_config(),
             monitor: self.monitor.clone(),
             linger: self.linger.clone(),
             closed: self.closed.clone(),

@@ -124,7 +124,6 @@ impl Socket {
             mailbox: self.mailbox.clone(),
             config: self.pipe_config(),
             routing_id: self.options.routing_id.clone(),
-            socket_type: self.options.socket_type,
             hello_msg: self.options.hello().to_vec(),
             disconnect_msg: self.options.disconnect().to_vec(),
         }
@@ -393,11 +392,6 @@ impl Socket {
     /// `ZMQ_FD`: readable when `events` may have changed.
     pub fn fd(&self) -> RawFd {
         self.mailbox.fd()
-    }
-
-    /// Waits until something may have changed for this socket, up to `timeout`.
-    pub fn wait(&self, timeout: Option<Duration>) -> Result<bool> {
-        self.mailbox.wait(timeout)
     }
 
     // ----------------------------------------------------------------- options --

@@ -7,11 +7,12 @@
 //! name means (inet_aton's short forms like "1.2.3", /etc/hosts, IPv4-mapped results
 //! with ZMQ_IPV6) is exactly what it means to libzmq on the same machine.
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
 use crate::ctext::atoi;
 use crate::error::{Errno, Result};
+use crate::sys::net;
 
 /// What a name may be, as libzmq's `ip_resolver_options_t`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,9 +81,7 @@ pub fn resolve(name: &str, opts: Resolve) -> Result<SocketAddr> {
         Some((_, "")) => return Err(Errno::EINVAL),
         Some((h, zone)) => {
             let id = if zone.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                let c = CString::new(zone).map_err(|_| Errno::EINVAL)?;
-                // SAFETY: a NUL-terminated interface name that outlives the call.
-                unsafe { libc::if_nametoindex(c.as_ptr()) }
+                net::if_nametoindex(zone)
             } else {
                 atoi(zone.as_bytes()) as u32
             };
@@ -101,7 +100,7 @@ pub fn resolve(name: &str, opts: Resolve) -> Result<SocketAddr> {
         }
     } else if let Some(ip) = opts
         .allow_nic_name
-        .then(|| nic_address(host, opts.ipv6))
+        .then(|| net::interface_address(host, opts.ipv6))
         .flatten()
     {
         ip
@@ -112,59 +111,6 @@ pub fn resolve(name: &str, opts: Resolve) -> Result<SocketAddr> {
         IpAddr::V4(v4) => SocketAddr::new(IpAddr::V4(v4), port),
         IpAddr::V6(v6) => SocketAddr::V6(SocketAddrV6::new(v6, port, 0, scope_id)),
     })
-}
-
-/// The address of interface `name` in the family asked for, if it has one.
-fn nic_address(name: &str, ipv6: bool) -> Option<IpAddr> {
-    let cname = CString::new(name).ok()?;
-    let mut ifap: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs fills `ifap` with a list freed below.
-    if unsafe { libc::getifaddrs(&mut ifap) } != 0 {
-        return None;
-    }
-    let want = if ipv6 { libc::AF_INET6 } else { libc::AF_INET };
-    let mut found = None;
-    let mut cur = ifap;
-    while !cur.is_null() && found.is_none() {
-        // SAFETY: `cur` walks the list getifaddrs returned, which is alive until freed.
-        let ifa = unsafe { &*cur };
-        cur = ifa.ifa_next;
-        if ifa.ifa_addr.is_null() {
-            continue;
-        }
-        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
-        if unsafe { CStr::from_ptr(ifa.ifa_name) } != cname.as_c_str() {
-            continue;
-        }
-        // SAFETY: ifa_addr is non-NULL and its family says which sockaddr it holds.
-        found = unsafe { sockaddr_ip(ifa.ifa_addr, want) };
-    }
-    // SAFETY: the list came from getifaddrs and is freed once.
-    unsafe { libc::freeifaddrs(ifap) };
-    found
-}
-
-/// The IP address of a sockaddr of family `want` (`None` for another family).
-///
-/// # Safety
-/// `sa` points at a valid sockaddr whose family field says how large it is.
-unsafe fn sockaddr_ip(sa: *const libc::sockaddr, want: libc::c_int) -> Option<IpAddr> {
-    // SAFETY: the caller guarantees a valid sockaddr; each family is read as its type.
-    unsafe {
-        match i32::from((*sa).sa_family) {
-            libc::AF_INET if want == libc::AF_INET => {
-                let sin = &*(sa as *const libc::sockaddr_in);
-                Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                    sin.sin_addr.s_addr,
-                ))))
-            }
-            libc::AF_INET6 if want == libc::AF_INET6 => {
-                let sin6 = &*(sa as *const libc::sockaddr_in6);
-                Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
-            }
-            _ => None,
-        }
-    }
 }
 
 /// `getaddrinfo` with libzmq's request: the family ZMQ_IPV6 says (AF_INET6 with
@@ -193,41 +139,15 @@ fn getaddrinfo(host: &str, opts: Resolve) -> Result<IpAddr> {
     if opts.ipv6 {
         flags |= libc::AI_V4MAPPED;
     }
-    let mut hints = libc::addrinfo {
-        ai_flags: flags,
-        ai_family: family,
-        ai_socktype: libc::SOCK_STREAM,
-        ai_protocol: 0,
-        ai_addrlen: 0,
-        ai_addr: std::ptr::null_mut(),
-        ai_canonname: std::ptr::null_mut(),
-        ai_next: std::ptr::null_mut(),
-    };
-    let mut res: *mut libc::addrinfo = std::ptr::null_mut();
-    // SAFETY: `chost` is NUL-terminated, `hints` a valid addrinfo with null pointers,
-    // `res` a valid out-pointer.
-    let mut rc = unsafe { libc::getaddrinfo(chost.as_ptr(), std::ptr::null(), &hints, &mut res) };
-    if rc == libc::EAI_BADFLAGS && opts.ipv6 {
-        hints.ai_flags &= !libc::AI_V4MAPPED;
-        // SAFETY: as above.
-        rc = unsafe { libc::getaddrinfo(chost.as_ptr(), std::ptr::null(), &hints, &mut res) };
+    let mut rc = net::getaddrinfo(&chost, family, flags);
+    if rc == Err(libc::EAI_BADFLAGS) && opts.ipv6 {
+        rc = net::getaddrinfo(&chost, family, flags & !libc::AI_V4MAPPED);
     }
-    if rc != 0 {
-        return Err(if rc == libc::EAI_MEMORY {
-            Errno::ENOMEM
-        } else {
-            failed()
-        });
+    match rc {
+        Ok(ip) => ip.ok_or_else(failed),
+        Err(libc::EAI_MEMORY) => Err(Errno::ENOMEM),
+        Err(_) => Err(failed()),
     }
-    if res.is_null() {
-        return Err(failed());
-    }
-    // SAFETY: getaddrinfo succeeded: `res` is a valid list until freed below; its first
-    // entry's ai_addr is a sockaddr of the family asked for.
-    let ip = unsafe { sockaddr_ip((*res).ai_addr, family) };
-    // SAFETY: `res` came from a successful getaddrinfo and is freed once.
-    unsafe { libc::freeaddrinfo(res) };
-    ip.ok_or_else(failed)
 }
 
 /// A tcp address as libzmq's `tcp_address_t::resolve` reads it: "[source;]host:port",
@@ -256,15 +176,9 @@ pub fn numeric_host(addr: &SocketAddr) -> String {
             if a.scope_id() == 0 || !link_local {
                 return ip.to_string();
             }
-            let mut name = [0 as libc::c_char; libc::IF_NAMESIZE];
-            // SAFETY: `name` has room for IF_NAMESIZE bytes, as if_indextoname requires.
-            let found = unsafe { libc::if_indextoname(a.scope_id(), name.as_mut_ptr()) };
-            if found.is_null() {
-                format!("{ip}%{}", a.scope_id())
-            } else {
-                // SAFETY: if_indextoname wrote a NUL-terminated name into `name`.
-                let zone = unsafe { CStr::from_ptr(name.as_ptr()) };
-                format!("{ip}%{}", zone.to_string_lossy())
+            match net::if_indextoname(a.scope_id()) {
+                Some(zone) => format!("{ip}%{zone}"),
+                None => format!("{ip}%{}", a.scope_id()),
             }
         }
     }

@@ -8,15 +8,15 @@ pub mod tls;
 pub mod udp;
 pub mod ws;
 
-use std::ffi::CString;
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::path::PathBuf;
 
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
 use crate::error::{Errno, Result};
+use crate::sys::net::set_int_option;
 
 /// Where to bind or connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,16 +129,7 @@ fn ipc_wildcard() -> Result<(PathBuf, PathBuf)> {
         }
     }
     base.push_str("tmpXXXXXX");
-    let mut template = CString::new(base)
-        .map_err(|_| Errno::EINVAL)?
-        .into_bytes_with_nul();
-    // SAFETY: a writable NUL-terminated template that mkdtemp fills in place.
-    let dir = unsafe { libc::mkdtemp(template.as_mut_ptr() as *mut libc::c_char) };
-    if dir.is_null() {
-        return Err(crate::signaler::last_errno());
-    }
-    template.pop();
-    let dir = PathBuf::from(String::from_utf8_lossy(&template).into_owned());
+    let dir = crate::sys::fd::mkdtemp(&base)?;
     Ok((dir.join("socket"), dir))
 }
 
@@ -249,10 +240,10 @@ fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) -> io::Result<()> {
     // Accepted sockets inherit SO_BUSY_POLL from their listener, not SO_PRIORITY (set
     // in `Listener::accept`).
     if t.priority != 0 {
-        let _ = set_int_option(s, libc::SOL_SOCKET, libc::SO_PRIORITY, t.priority);
+        let _ = set_int_option(s.as_fd(), libc::SOL_SOCKET, libc::SO_PRIORITY, t.priority);
     }
     if t.busy_poll > 0 {
-        let _ = set_int_option(s, libc::SOL_SOCKET, libc::SO_BUSY_POLL, t.busy_poll);
+        let _ = set_int_option(s.as_fd(), libc::SOL_SOCKET, libc::SO_BUSY_POLL, t.busy_poll);
     }
     if t.keepalive != -1 {
         let _ = s.set_keepalive(t.keepalive == 1);
@@ -271,32 +262,6 @@ fn apply_tuning(s: &socket2::Socket, t: &TcpTuning) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// An int socket option socket2 has no setter for; failures are the caller's to ignore,
-/// as libzmq ignores them (SO_BUSY_POLL needs CAP_NET_ADMIN above the system's limit).
-fn set_int_option(
-    s: &socket2::Socket,
-    level: libc::c_int,
-    name: libc::c_int,
-    value: libc::c_int,
-) -> io::Result<()> {
-    // SAFETY: setsockopt reads exactly size_of::<c_int>() bytes from `value`, which lives
-    // through the call; the descriptor belongs to `s`.
-    let rc = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            level,
-            name,
-            &value as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
 }
 
 fn unix_addr(path: &IpcPath) -> io::Result<std::os::unix::net::SocketAddr> {
@@ -371,7 +336,12 @@ impl Listener {
                 let _ = s.set_nodelay(true);
                 if *priority != 0 {
                     let sock = socket2::SockRef::from(&s);
-                    let _ = set_int_option(&sock, libc::SOL_SOCKET, libc::SO_PRIORITY, *priority);
+                    let _ = set_int_option(
+                        sock.as_fd(),
+                        libc::SOL_SOCKET,
+                        libc::SO_PRIORITY,
+                        *priority,
+                    );
                 }
                 // Without a %zone: the accept filter parses it as an IP address.
                 Ok((Stream::Tcp(s), peer.ip().to_string()))
@@ -388,10 +358,9 @@ impl Listener {
     /// Adopts a descriptor the application made and bound itself (ZMQ_USE_FD); its
     /// file, for ipc, is the application's to remove.
     pub fn from_fd(fd: RawFd, ipc: bool) -> Result<(Listener, Address)> {
-        use std::os::fd::FromRawFd;
+        let fd = crate::sys::fd::adopt(fd);
         if ipc {
-            // SAFETY: ZMQ_USE_FD hands us a listening socket the caller owns no more.
-            let std_l = unsafe { std::os::unix::net::UnixListener::from_raw_fd(fd) };
+            let std_l = std::os::unix::net::UnixListener::from(fd);
             std_l.set_nonblocking(true)?;
             let path = std_l
                 .local_addr()?
@@ -404,8 +373,7 @@ impl Listener {
                 Address::Ipc(path),
             ))
         } else {
-            // SAFETY: as above.
-            let std_l = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+            let std_l = std::net::TcpListener::from(fd);
             std_l.set_nonblocking(true)?;
             let local = std_l.local_addr()?;
             Ok((
@@ -462,23 +430,7 @@ pub enum Stream {
 /// Credentials of an ipc peer (SO_PEERCRED): uid, gid, pid.
 pub fn peer_credentials(s: &Stream) -> Option<(u32, u32, i32)> {
     let Stream::Ipc(u) = s else { return None };
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: getsockopt writes at most `len` bytes into the local ucred.
-    let rc = unsafe {
-        libc::getsockopt(
-            u.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            &mut cred as *mut libc::ucred as *mut libc::c_void,
-            &mut len,
-        )
-    };
-    (rc == 0).then_some((cred.uid, cred.gid, cred.pid))
+    crate::sys::net::peer_credentials(u.as_fd())
 }
 
 impl Stream {

@@ -397,6 +397,7 @@ impl Tls {
         }
     }
 
+    #[cfg(test)]
     pub fn is_handshaking(&self) -> bool {
         self.conn.is_handshaking()
     }

@@ -2,7 +2,6 @@
 //! unicast or multicast. Addresses resolve as libzmq's `udp_address_t`; each datagram
 //! is one message: group length (one byte), group, body (libzmq's udp engine).
 
-use std::ffi::CString;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -50,9 +49,7 @@ pub fn resolve(name: &str, bind: bool, ipv6: bool) -> Result<UdpAddress> {
             let index = if src == "*" {
                 Some(0)
             } else {
-                let c = CString::new(src).map_err(|_| Errno::EINVAL)?;
-                // SAFETY: a NUL-terminated interface name.
-                let i = unsafe { libc::if_nametoindex(c.as_ptr()) };
+                let i = crate::sys::net::if_nametoindex(src);
                 (i != 0).then_some(i)
             };
             (Some((addr, index)), rest)

@@ -505,6 +505,7 @@ impl Connection {
 
     /// The peer's socket type: from READY (ZMTP 3, when sent) or the ZMTP 2.0
     /// greeting byte.
+    #[cfg(test)]
     pub fn peer_socket_type(&self) -> Option<i32> {
         self.st.peer_socket_type
     }

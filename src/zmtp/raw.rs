@@ -151,10 +151,6 @@ impl Engine {
         }
     }
 
-    pub fn is_raw(&self) -> bool {
-        matches!(self, Engine::Raw(_))
-    }
-
     /// The ZMTP connection, if this is one.
     pub fn zmtp(&self) -> Option<&Connection> {
         match self {
@@ -277,11 +273,6 @@ impl Engine {
         self.zmtp().and_then(Connection::peer_routing_id)
     }
 
-    /// The peer's socket type (ZMTP only).
-    pub fn peer_socket_type(&self) -> Option<i32> {
-        self.zmtp().and_then(Connection::peer_socket_type)
-    }
-
     /// The ZMTP version spoken; (0,0) for a raw connection.
     pub fn peer_version(&self) -> (u8, u8) {
         self.zmtp().map_or((0, 0), Connection::peer_version)
@@ -399,7 +390,7 @@ mod tests {
             ..Config::default()
         };
         let mut e = Engine::new(cfg, now);
-        assert!(e.is_raw() && e.is_ready() && e.zmtp().is_none());
+        assert!(e.zmtp().is_none() && e.is_ready());
         assert!(e.poll_timeout().is_none());
         assert!(e.handle_timeout(now).is_ok());
         assert!(e.pending_output().is_empty());
@@ -410,7 +401,7 @@ mod tests {
         assert_eq!(data(e.poll_event()), b"x");
 
         let z = Engine::new(Config::default(), now);
-        assert!(!z.is_raw() && !z.is_ready());
+        assert!(z.zmtp().is_some() && !z.is_ready());
         // A ZMTP connection starts with its greeting's signature.
         assert_eq!(z.pending_output().first(), Some(&0xff));
         assert!(z.disconnect_notice().is_none());
