@@ -7,6 +7,7 @@
 //! constant data (`zmq_send_const`) is referenced, never copied or freed.
 
 use std::ffi::{c_void, CStr, CString};
+use std::os::fd::BorrowedFd;
 use std::sync::Arc;
 
 use crate::error::{Errno, Result};
@@ -46,26 +47,126 @@ pub mod flags {
     pub(crate) const SHARED: u8 = 128;
 }
 
-/// A caller's buffer from `zmq_msg_init_data`, released with its free function when the
-/// last message referring to it goes away.
+/// A body owner that messages point into: a caller's buffer from `zmq_msg_init_data`,
+/// released with its free function when the last message referring to it goes away, or
+/// a read buffer ([`ReadBuffer`]) whose parts became received messages.
 pub struct UserBuffer {
     ptr: *mut u8,
-    ffn: FreeFn,
-    hint: *mut c_void,
+    release: Release,
+}
+
+enum Release {
+    /// The caller's free function and hint.
+    Foreign { ffn: FreeFn, hint: *mut c_void },
+    /// A block of this size from [`crate::pool::alloc`].
+    Pool { size: usize },
 }
 
 // SAFETY: the caller gave the bytes up until ffn is called (zmq_msg_init_data contract),
-// and libzmq too may call ffn from any thread. Shared readers only read; writes through
-// zmq_msg_data are the caller's responsibility, as in libzmq.
+// and libzmq too may call ffn from any thread; a read buffer is plain owned memory.
+// Shared readers only read; writes through zmq_msg_data are the caller's
+// responsibility, as in libzmq, and land in that message's own bytes.
 unsafe impl Send for UserBuffer {}
 // SAFETY: see Send; &UserBuffer exposes nothing.
 unsafe impl Sync for UserBuffer {}
 
 impl Drop for UserBuffer {
     fn drop(&mut self) {
-        // SAFETY: the caller's free function, called exactly once with the pointer and
-        // hint it gave to zmq_msg_init_data.
-        unsafe { (self.ffn)(self.ptr as *mut c_void, self.hint) }
+        match self.release {
+            // SAFETY: the caller's free function, called exactly once with the pointer
+            // and hint it gave to zmq_msg_init_data.
+            Release::Foreign { ffn, hint } => unsafe { ffn(self.ptr as *mut c_void, hint) },
+            Release::Pool { size } => {
+                if let Some(block) = std::ptr::NonNull::new(self.ptr) {
+                    // SAFETY: allocated by pool::alloc with this size (`ReadBuffer::new`),
+                    // released once, here, when no message refers to it.
+                    unsafe { crate::pool::free(block, size) };
+                }
+            }
+        }
+    }
+}
+
+/// The buffer a connection reads into when `ZMQ_ZERO_COPY_RECV` is on (the default): a
+/// body that arrived whole in it becomes a message pointing into it, without a copy, as
+/// libzmq's shared message allocator does. The connection reads into it again only when
+/// no message refers to it any more, and takes a fresh one otherwise, so a message that
+/// is kept keeps its whole buffer (the price libzmq documents for the option). The
+/// memory comes from [`crate::pool`] uninitialised: only what the kernel wrote is read.
+#[derive(Clone)]
+pub struct ReadBuffer {
+    buf: Arc<UserBuffer>,
+    len: usize,
+    /// Bytes the last read wrote, from the front.
+    filled: usize,
+}
+
+impl ReadBuffer {
+    /// A buffer of `len` bytes (at least one); `None` when memory is exhausted.
+    pub fn new(len: usize) -> Option<ReadBuffer> {
+        let len = len.max(1);
+        let ptr = crate::pool::alloc(len)?;
+        Some(ReadBuffer {
+            buf: Arc::new(UserBuffer {
+                ptr: ptr.as_ptr(),
+                release: Release::Pool { size: len },
+            }),
+            len,
+            filled: 0,
+        })
+    }
+
+    /// Whether no message points into it, so it can be read into again.
+    pub fn is_free(&mut self) -> bool {
+        Arc::get_mut(&mut self.buf).is_some()
+    }
+
+    /// One read(2) of at most `want` bytes from `fd` into the buffer's front; `None`
+    /// while messages point into it.
+    pub fn read_from(&mut self, fd: BorrowedFd<'_>, want: usize) -> Option<std::io::Result<usize>> {
+        let owner = Arc::get_mut(&mut self.buf)?;
+        self.filled = 0;
+        // SAFETY: `len` bytes of the buffer's own allocation, which no message refers
+        // to (the Arc is unique, and stays so for the call).
+        let r = unsafe { crate::sys::fd::read_raw(fd, owner.ptr, want.min(self.len)) };
+        if let Ok(n) = r {
+            self.filled = n;
+        }
+        Some(r)
+    }
+
+    /// What the last read wrote.
+    pub fn filled(&self) -> &[u8] {
+        // SAFETY: the kernel wrote these `filled` bytes; messages that point into them
+        // are delivered, and so written through by C callers, only after the decoding
+        // that reads this slice is done (the session passes them on afterwards).
+        unsafe { std::slice::from_raw_parts(self.buf.ptr, self.filled) }
+    }
+
+    /// The message for `part`, which must be bytes of this buffer (`None` if not); it
+    /// refers to the buffer instead of copying them.
+    pub fn share(&self, part: &[u8]) -> Option<Msg> {
+        let base = self.buf.ptr as usize;
+        let at = (part.as_ptr() as usize).checked_sub(base)?;
+        if at.checked_add(part.len())? > self.filled {
+            return None;
+        }
+        Some(Msg::with_body(Body::User {
+            // SAFETY: `at + part.len()` is within the buffer (checked above); the
+            // pointer is derived from the buffer's own raw pointer.
+            ptr: unsafe { self.buf.ptr.add(at) },
+            len: part.len(),
+            buf: Arc::clone(&self.buf),
+        }))
+    }
+}
+
+impl std::fmt::Debug for ReadBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadBuffer")
+            .field("len", &self.len)
+            .field("shared", &(Arc::strong_count(&self.buf) > 1))
+            .finish()
     }
 }
 
@@ -308,8 +409,7 @@ impl Msg {
             Some(ffn) => {
                 let buf = Arc::new(UserBuffer {
                     ptr: data,
-                    ffn,
-                    hint,
+                    release: Release::Foreign { ffn, hint },
                 });
                 Msg::with_body(Body::User {
                     ptr: data,

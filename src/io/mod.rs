@@ -43,6 +43,10 @@ pub struct SocketLink {
     /// Set by zmq_close before the socket closes its pipes: ZMQ_LINGER applies to
     /// what they hold. A pipe the socket drops while open is flushed without limit.
     pub closed: Arc<std::sync::atomic::AtomicBool>,
+    /// Set by a zmq_disconnect or zmq_unbind made with ZMQ_RECONNECT_STOP_AFTER_DISCONNECT:
+    /// from then on the socket's ipc connects that are refused are not tried again (as
+    /// libzmq's ipc connecter; its tcp connecter ignores the flag).
+    pub disconnected: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// What a listener and its sessions need to know of the socket's options, copied at
@@ -54,6 +58,8 @@ pub struct SessionOptions {
     /// ZMQ_IN_BATCH_SIZE: how much a connection reads at once (a raw connection's
     /// messages are at most this long).
     pub in_batch_size: usize,
+    /// The context's ZMQ_ZERO_COPY_RECV: received bodies point into the read buffer.
+    pub zero_copy: bool,
     pub tcp_accept_filters: Vec<crate::transport::accept_filter::TcpAcceptFilter>,
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),

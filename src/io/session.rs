@@ -11,7 +11,7 @@ use mio::{Interest, Registry, Token};
 use super::Command;
 use super::{Peer, SessionOptions, SocketLink};
 use crate::mailbox::Mailbox;
-use crate::msg::Msg;
+use crate::msg::{Msg, ReadBuffer};
 use crate::pipe::{self, PipeEnd, PipeEvent, PipeId, Read as PipeRead};
 use crate::session::{self, Action, SocksRequest, StreamInfo};
 use crate::transport::{self, Stream};
@@ -50,6 +50,9 @@ pub(super) struct Session {
     /// The pipe to the ZAP handler while a request is out.
     zap: Option<PipeEnd>,
     buf: Vec<u8>,
+    /// What it reads into with ZMQ_ZERO_COPY_RECV: bodies may point into it, so it is
+    /// read into again only once no message refers to it.
+    shared: Option<ReadBuffer>,
     /// The last turn ended on the byte budget with work left.
     turn_over: bool,
     /// The deadline the worker's timer heap holds for this session.
@@ -131,6 +134,7 @@ impl Session {
             writable: false,
             zap: None,
             buf: Vec::new(),
+            shared: None,
             turn_over: false,
             armed: None,
         }
@@ -295,21 +299,40 @@ impl Session {
                     if want == 0 {
                         break;
                     }
-                    if self.buf.is_empty() {
-                        self.buf.resize(self.opts.in_batch_size.max(1), 0);
-                    }
-                    let want = want.min(self.buf.len());
+                    let size = self.opts.in_batch_size.max(1);
                     let Some(stream) = self.stream.as_mut() else {
                         break;
                     };
-                    match stream.read(&mut self.buf[..want]) {
+                    // Zero copy where the kernel writes the buffer (not through TLS).
+                    let direct = self.opts.zero_copy && stream.fd().is_some();
+                    let read = if let (true, Some(fd)) = (direct, stream.fd()) {
+                        if !self.shared.as_mut().is_some_and(ReadBuffer::is_free) {
+                            self.shared = ReadBuffer::new(size);
+                        }
+                        match self.shared.as_mut().and_then(|b| b.read_from(fd, want)) {
+                            Some(read) => read,
+                            None => break,
+                        }
+                    } else {
+                        if self.buf.is_empty() {
+                            self.buf.resize(size, 0);
+                        }
+                        let want = want.min(self.buf.len());
+                        stream.read(&mut self.buf[..want])
+                    };
+                    match read {
                         Ok(0) => {
                             self.core.stream_closed(now);
                             break;
                         }
                         Ok(n) => {
                             moved += n;
-                            self.core.handle_input(&self.buf[..n], now);
+                            match &self.shared {
+                                Some(buf) if direct => {
+                                    self.core.handle_input_in(buf.filled(), Some(buf), now)
+                                }
+                                _ => self.core.handle_input(&self.buf[..n], now),
+                            }
                             progress = true;
                         }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
@@ -395,6 +418,7 @@ impl Session {
             }
             _ => Err(crate::error::Errno::EINVAL),
         };
+        let ipc = matches!(target, Ok(transport::Address::Ipc(_)));
         match target.and_then(|a| Stream::connect(&a, &self.opts.tuning)) {
             Ok(stream) => {
                 let tcp = matches!(stream, Stream::Tcp(_));
@@ -407,7 +431,19 @@ impl Session {
                 }
                 self.core.connect_started(now, tcp);
             }
-            Err(_) => self.core.cannot_connect(now),
+            Err(e) => {
+                if ipc
+                    && e == crate::error::Errno(libc::ECONNREFUSED)
+                    && self.opts.session.reconnect_stop & session::STOP_AFTER_DISCONNECT != 0
+                    && self
+                        .socket
+                        .disconnected
+                        .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    self.core.stop_reconnecting();
+                }
+                self.core.cannot_connect(now)
+            }
         }
     }
 

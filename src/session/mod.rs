@@ -39,7 +39,7 @@ use crate::constants::{
 };
 use crate::diag;
 use crate::monitor::{self, Endpoints};
-use crate::msg::Msg;
+use crate::msg::{Msg, ReadBuffer};
 use crate::pipe::{self, PipeConfig, PipeEnd, PipeId, Read as PipeRead};
 use crate::transport::socks::{Progress, Socks5Client};
 use crate::zmtp::{self, Engine, Event};
@@ -50,6 +50,7 @@ const NOTIFY_CONNECT: c_int = 1;
 const NOTIFY_DISCONNECT: c_int = 2;
 const STOP_CONN_REFUSED: c_int = 1;
 const STOP_HANDSHAKE_FAILED: c_int = 2;
+pub const STOP_AFTER_DISCONNECT: c_int = 4;
 
 /// What a session needs to know of its socket's options, copied at bind/connect time
 /// as libzmq does.
@@ -364,6 +365,12 @@ impl Session {
         self.disconnected(now, false);
     }
 
+    /// This connect failing is the last: ZMQ_RECONNECT_STOP_AFTER_DISCONNECT on a socket
+    /// that disconnected, for an ipc connect the peer refused (the driver knows both).
+    pub fn stop_reconnecting(&mut self) {
+        self.give_up = true;
+    }
+
     /// No stream could be made at all (the address did not resolve, no descriptor):
     /// try again after ZMQ_RECONNECT_IVL, without the events of a failed connect.
     pub fn cannot_connect(&mut self, now: Instant) {
@@ -445,6 +452,12 @@ impl Session {
 
     /// Bytes read from the stream.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) {
+        self.handle_input_in(data, None, now)
+    }
+
+    /// As [`handle_input`](Self::handle_input), for bytes read into `shared`
+    /// (`ZMQ_ZERO_COPY_RECV`): message bodies may point into it.
+    pub fn handle_input_in(&mut self, data: &[u8], shared: Option<&ReadBuffer>, now: Instant) {
         let data = if let Link::Socks(client) = &mut self.link {
             let (n, progress) = client.handle_input(data);
             match progress {
@@ -463,7 +476,7 @@ impl Session {
             return;
         }
         if let Some(e) = self.engine_mut() {
-            if e.handle_input(data, now).is_err() {
+            if e.handle_input_in(data, shared, now).is_err() {
                 // What was decoded before the error still counts (the handshake,
                 // whole messages); `process` ends the connection after it.
                 self.failed = true;

@@ -117,12 +117,17 @@ impl Socket {
 
     /// zmq_unbind.
     pub fn unbind(&mut self, uri: &str) -> Result<()> {
-        self.term_endpoint(uri)
+        self.disconnect(uri)
     }
 
     /// zmq_disconnect: the same as zmq_unbind, as in libzmq.
     pub fn disconnect(&mut self, uri: &str) -> Result<()> {
-        self.term_endpoint(uri)
+        self.term_endpoint(uri)?;
+        if self.options.reconnect_stop & crate::session::STOP_AFTER_DISCONNECT != 0 {
+            self.disconnected
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     fn term_endpoint(&mut self, uri: &str) -> Result<()> {
@@ -266,6 +271,7 @@ impl Socket {
             monitor: self.monitor.clone(),
             linger: self.linger.clone(),
             closed: self.closed.clone(),
+            disconnected: self.disconnected.clone(),
         }
     }
 
@@ -318,6 +324,7 @@ impl Socket {
             in_batch_size: o
                 .in_batch_size
                 .map_or(options::DEFAULT_BATCH_SIZE, |v| v.max(1) as usize),
+            zero_copy: self.ctx.options().zero_copy,
             tcp_accept_filters: o.tcp_accept_filters.clone(),
             ipc_filters: (
                 o.ipc_uid_accept_filters.iter().copied().collect(),

@@ -64,6 +64,8 @@ pub struct Socket {
     linger: Arc<std::sync::atomic::AtomicI32>,
     /// Set by `close` (see `SocketLink::closed`).
     closed: Arc<std::sync::atomic::AtomicBool>,
+    /// See `SocketLink::disconnected`.
+    disconnected: Arc<std::sync::atomic::AtomicBool>,
     /// Listener closes to wait for once the socket's lock is released.
     closing: Vec<std::sync::mpsc::Receiver<()>>,
     /// The wakers of threads asleep in a blocking call, the socket released (see
@@ -96,6 +98,7 @@ impl Socket {
             monitor: Arc::default(),
             linger: Arc::new(std::sync::atomic::AtomicI32::new(linger)),
             closed: Arc::default(),
+            disconnected: Arc::default(),
             closing: Vec::new(),
             parked: Vec::new(),
         })

@@ -39,6 +39,20 @@ pub fn eventfd_take(fd: BorrowedFd<'_>) -> bool {
     n == Ok(8)
 }
 
+/// read(2) into raw memory: the bytes it returns as read are initialised.
+///
+/// # Safety
+/// `buf` is valid for writes of `len` bytes.
+pub unsafe fn read_raw(fd: BorrowedFd<'_>, buf: *mut u8, len: usize) -> std::io::Result<usize> {
+    // SAFETY: the caller's guarantee on `buf`; a live descriptor.
+    let n = unsafe { libc::read(fd.as_raw_fd(), buf as *mut libc::c_void, len) };
+    if n < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
 /// poll(2): waits up to `timeout_ms` (-1: forever) for the events asked in `fds`;
 /// the number of entries with events (0 on timeout), EINTR when a signal came.
 pub fn poll(fds: &mut [libc::pollfd], timeout_ms: libc::c_int) -> Result<usize> {

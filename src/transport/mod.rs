@@ -516,6 +516,18 @@ impl Stream {
     }
 }
 
+impl Stream {
+    /// The descriptor the kernel reads into, for a stream read without a user-space
+    /// layer (`None` through TLS).
+    pub fn fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        match self {
+            Stream::Tcp(s) => Some(s.as_fd()),
+            Stream::Ipc(s) => Some(s.as_fd()),
+            Stream::Tls(_) => None,
+        }
+    }
+}
+
 impl io::Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {

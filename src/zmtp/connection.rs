@@ -6,7 +6,7 @@ use std::io::IoSlice;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::codec::{self, Control, Decoder, Frame, Framing};
+use super::codec::{self, Body, Control, Decoder, Frame, Framing};
 use super::command::{self, Command};
 use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, V2_GREETING_LEN};
 use super::mechanism;
@@ -17,7 +17,7 @@ use super::zap;
 use super::zws;
 use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
 use crate::metadata::Metadata;
-use crate::msg::Msg;
+use crate::msg::{Msg, ReadBuffer, INLINE_CAP};
 use crate::transport::ws::frame;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +89,9 @@ struct State {
     sending_more: bool,
     /// DISH: the group frame of the message whose body comes next.
     group_frame: Option<Msg>,
+    /// The read buffer the input being decoded lies in (`ZMQ_ZERO_COPY_RECV`), for the
+    /// length of one `handle_input_in`.
+    shared: Option<ReadBuffer>,
     dead: Option<Error>,
     /// The security mechanism (ZMTP 3, from the greeting on; `None` for 1.0/2.0 peers
     /// and bare ZWS).
@@ -143,6 +146,7 @@ impl Connection {
             ttl_deadline: None,
             sending_more: false,
             group_frame: None,
+            shared: None,
             dead: None,
             mechanism: None,
             zap_pending: false,
@@ -191,6 +195,24 @@ impl Connection {
     /// messages wait in `poll_event`. On `Err` the connection is dead (events decoded
     /// before the error can still be taken).
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
+        self.handle_input_in(data, None, now)
+    }
+
+    /// As [`handle_input`](Self::handle_input), for `data` that lies in `shared`: a
+    /// message body that arrived whole points into it instead of being copied.
+    pub fn handle_input_in(
+        &mut self,
+        data: &[u8],
+        shared: Option<&ReadBuffer>,
+        now: Instant,
+    ) -> Result<(), Error> {
+        self.st.shared = shared.cloned();
+        let r = self.checked_input(data, now);
+        self.st.shared = None;
+        r
+    }
+
+    fn checked_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
         if let Some(e) = &self.st.dead {
             return Err(e.clone());
         }
@@ -778,7 +800,13 @@ impl State {
             if self.cfg.socket_type == socket_type::DISH {
                 return self.dish_frame(frame);
             }
-            let mut msg = frame.body.into_msg();
+            let mut msg = match (frame.body, &self.shared) {
+                // Bodies that fit inline are cheaper copied than shared.
+                (Body::Borrowed(b), Some(buf)) if b.len() > INLINE_CAP => {
+                    buf.share(b).unwrap_or_else(|| Msg::from_slice(b))
+                }
+                (body, _) => body.into_msg(),
+            };
             msg.set_more(frame.more);
             msg.set_metadata(self.metadata.clone());
             self.events.push_back(Event::Message(msg));

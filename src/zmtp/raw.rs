@@ -14,7 +14,7 @@ use std::time::Instant;
 use super::output::OutQueue;
 use super::{Config, Connection, Error, Event, WsEngine};
 use crate::metadata::Metadata;
-use crate::msg::Msg;
+use crate::msg::{Msg, ReadBuffer};
 
 /// One raw connection: bytes in are messages out, messages in are bytes out.
 pub struct RawConnection {
@@ -169,8 +169,18 @@ impl Engine {
     }
 
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
+        self.handle_input_in(data, None, now)
+    }
+
+    /// Input that lies in `shared` (`ZMQ_ZERO_COPY_RECV`): ZMTP bodies may point into it.
+    pub fn handle_input_in(
+        &mut self,
+        data: &[u8],
+        shared: Option<&ReadBuffer>,
+        now: Instant,
+    ) -> Result<(), Error> {
         match self {
-            Engine::Zmtp(c) => c.handle_input(data, now),
+            Engine::Zmtp(c) => c.handle_input_in(data, shared, now),
             Engine::Ws(w) => w.handle_input(data, now),
             Engine::Raw(r) => {
                 r.handle_input(data);
