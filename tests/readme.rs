@@ -62,3 +62,46 @@ fn compatibility_table_is_true() {
         );
     }
 }
+
+/// What the README says CI does is what `.ci/run` does: it installs the Debian packages
+/// and the nightly component the README lists, and then runs the README's test command.
+#[test]
+fn ci_does_what_the_readme_says() {
+    let readme = include_str!("../README.md");
+    let ci = include_str!("../.ci/run");
+    let command = "cargo build --release && cargo test --release";
+    assert!(
+        readme.contains(&format!("```sh\n{command}\n```\n")),
+        "the README's test command"
+    );
+    let last = ci
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with('#'));
+    assert_eq!(
+        last,
+        Some(command),
+        ".ci/run ends with the README's test command"
+    );
+
+    let joined = ci.replace("\\\n", " ");
+    let apt = joined
+        .lines()
+        .find(|l| l.contains("apt-get install"))
+        .expect(".ci/run's apt-get install");
+    let installed: std::collections::BTreeSet<&str> = apt
+        .split_whitespace()
+        .skip_while(|w| *w != "install")
+        .skip(1)
+        .filter(|w| !w.starts_with('-') && !w.starts_with('>'))
+        .collect();
+    let listed: std::collections::BTreeSet<&str> = readme
+        .split('`')
+        .find(|s| s.starts_with("libzmq3-dev "))
+        .expect("the README's package list")
+        .split_whitespace()
+        .collect();
+    assert_eq!(installed, listed, ".ci/run's packages and the README's");
+    let component = "rustup component add --toolchain nightly rust-src";
+    assert!(ci.contains(component) && readme.contains(&format!("`{component}`")));
+}
