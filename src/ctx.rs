@@ -16,6 +16,10 @@ use crate::mailbox::Mailbox;
 /// `ZMQ_SOCKET_LIMIT`: the largest ZMQ_MAX_SOCKETS accepted.
 const SOCKET_LIMIT: i32 = 65535;
 
+/// `ZMQ_ZERO_COPY_RECV`: `zmq.h` declares it only with the draft API, but libzmq's
+/// contexts handle it in every build (its `zmq_draft.h`).
+const ZERO_COPY_RECV: i32 = 10;
+
 #[derive(Debug, Clone)]
 pub struct CtxOptions {
     pub io_threads: i32,
@@ -113,8 +117,7 @@ impl Ctx {
             (ZMQ_IPV6, Some(v)) if v >= 0 => o.ipv6 = v != 0,
             (ZMQ_BLOCKY, Some(v)) if v >= 0 => o.blocky = v != 0,
             (ZMQ_MAX_MSGSZ, Some(v)) if v >= 0 => o.max_msgsz = v,
-            #[cfg(feature = "draft")]
-            (ZMQ_ZERO_COPY_RECV, Some(v)) if v >= 0 => o.zero_copy = v != 0,
+            (ZERO_COPY_RECV, Some(v)) if v >= 0 => o.zero_copy = v != 0,
             (ZMQ_THREAD_SCHED_POLICY, Some(v)) if v >= 0 => o.thread_sched_policy = v,
             (ZMQ_THREAD_PRIORITY, Some(v)) if v >= 0 => o.thread_priority = v,
             (ZMQ_THREAD_AFFINITY_CPU_ADD, Some(v)) if v >= 0 => {
@@ -147,8 +150,7 @@ impl Ctx {
             ZMQ_MAX_MSGSZ => o.max_msgsz,
             // zmq_msg_t holds a Msg, byte for byte (checked in ffi::types).
             ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
-            #[cfg(feature = "draft")]
-            ZMQ_ZERO_COPY_RECV => o.zero_copy as i32,
+            ZERO_COPY_RECV => o.zero_copy as i32,
             ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
             ZMQ_THREAD_NAME_PREFIX if out.len() != 4 => {
                 // As libzmq: the prefix's bytes at the start of the buffer, the rest of
