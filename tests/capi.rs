@@ -43,9 +43,9 @@ fn c_api_tests() {
                 passed += 1;
                 eprintln!("capi {name}: PASS");
             }
-            Some((st, _)) if st.code() == Some(SKIPPED) => {
+            Some((st, out)) if st.code() == Some(SKIPPED) => {
                 skipped += 1;
-                eprintln!("capi {name}: SKIP");
+                eprintln!("capi {name}: SKIP ({})", out.trim());
             }
             Some((st, out)) => failures.push(format!("{name}: FAIL ({st})\n{out}")),
         }

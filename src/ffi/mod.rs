@@ -120,6 +120,8 @@ const CAPABILITIES: &[&[u8]] = &[
     b"curve",
     b"ws",
     b"wss",
+    // As libzmq on Linux: whether the kernel has TIPC shows at bind (EAFNOSUPPORT).
+    b"tipc",
     #[cfg(feature = "draft")]
     b"draft",
 ];

@@ -531,6 +531,8 @@ impl Socket {
             }
             "ws" | "wss" => transport::ws::connect_address(addr, proto == "wss", self.options.ipv6)
                 .map(transport::Address::Ws),
+            "tipc" if bind => transport::tipc::bind_address(addr).map(transport::Address::Tipc),
+            "tipc" => transport::tipc::connect_address(addr).map(transport::Address::Tipc),
             _ => Err(Errno::EPROTONOSUPPORT),
         }
     }
@@ -584,6 +586,11 @@ impl Socket {
             io_thread::Peer::Direct(a) => self.endpoint_options(a, false)?,
             io_thread::Peer::Socks { .. } => self.session_options(),
         };
+        // libzmq reports a tipc address as it resolved it, others as given.
+        let last_endpoint = match &peer {
+            io_thread::Peer::Direct(a @ transport::Address::Tipc(_)) => a.to_endpoint(),
+            _ => uri.to_owned(),
+        };
         let io = self.ctx.io_mailbox()?;
         // The pipe exists from now on, so messages (and subscriptions) queue before the
         // connection does, unless ZMQ_IMMEDIATE asks to wait for it. A ROUTER learns the
@@ -617,7 +624,7 @@ impl Socket {
             io,
             bound: false,
         });
-        self.last_endpoint = uri.to_owned();
+        self.last_endpoint = last_endpoint;
         self.mailbox.wake();
         Ok(())
     }

@@ -1,7 +1,9 @@
-//! Transports that run over the kernel: tcp and ipc (udp in [`udp`]). Address parsing and resolution
-//! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
+//! Transports that run over the kernel: tcp and ipc (udp in [`udp`], tipc in [`tipc`]).
+//! Address parsing and resolution follow libzmq's rules; listeners and streams are mio
+//! sources for the I/O threads.
 
 pub mod socks;
+pub mod tipc;
 pub mod tls;
 pub mod udp;
 pub mod ws;
@@ -13,6 +15,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::path::PathBuf;
 
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use mio::unix::SourceFd;
 
 use crate::error::{Errno, Result};
 
@@ -26,6 +29,7 @@ pub enum Address {
     Ipc(IpcPath),
     /// `ws://` and `wss://`: tcp underneath.
     Ws(ws::WsAddress),
+    Tipc(tipc::TipcAddress),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +50,7 @@ impl Address {
             Address::Ipc(IpcPath::File(p)) => format!("ipc://{}", p.display()),
             Address::Ipc(IpcPath::Abstract(n)) => format!("ipc://@{}", String::from_utf8_lossy(n)),
             Address::Ws(w) => w.to_endpoint(),
+            Address::Tipc(t) => t.to_endpoint(),
         }
     }
 }
@@ -225,6 +230,7 @@ pub enum Listener {
     /// The path, and the (device, inode) of the socket file we created, so that only
     /// our own file is ever removed (a new socket may have bound the path since).
     Ipc(UnixListener, IpcPath, Option<(u64, u64)>),
+    Tipc(socket2::Socket),
 }
 
 fn file_id(p: &std::path::Path) -> Option<(u64, u64)> {
@@ -364,6 +370,10 @@ impl Listener {
                     addr.clone(),
                 ))
             }
+            Address::Tipc(t) => {
+                let (l, bound) = tipc::listen(t, tuning.backlog)?;
+                Ok((Listener::Tipc(l), Address::Tipc(bound)))
+            }
         }
     }
 
@@ -378,6 +388,7 @@ impl Listener {
                 let (s, _) = l.accept()?;
                 Ok((Stream::Ipc(s), String::new()))
             }
+            Listener::Tipc(l) => Ok((Stream::Tipc(tipc::accept(l)?), String::new())),
         }
     }
 
@@ -436,6 +447,7 @@ impl Listener {
         match self {
             Listener::Tcp(l) => l.as_raw_fd(),
             Listener::Ipc(l, ..) => l.as_raw_fd(),
+            Listener::Tipc(l) => tipc::raw_fd(l),
         }
     }
 }
@@ -447,6 +459,7 @@ pub enum Stream {
     Ipc(UnixStream),
     /// wss: TLS over tcp.
     Tls(Box<tls::TlsStream>),
+    Tipc(socket2::Socket),
 }
 
 /// Credentials of an ipc peer (SO_PEERCRED): uid, gid, pid.
@@ -512,6 +525,7 @@ impl Stream {
                 std_s.set_nonblocking(true)?;
                 Ok(Stream::Ipc(UnixStream::from_std(std_s)))
             }
+            Address::Tipc(t) => Ok(Stream::Tipc(tipc::connect(t)?)),
         }
     }
 
@@ -521,6 +535,7 @@ impl Stream {
             Stream::Tcp(s) => s.take_error(),
             Stream::Ipc(s) => s.take_error(),
             Stream::Tls(s) => s.tcp.take_error(),
+            Stream::Tipc(s) => s.take_error(),
         }
     }
 
@@ -535,7 +550,7 @@ impl Stream {
                 .peer_addr()
                 .map(|a| a.ip().to_string())
                 .unwrap_or_default(),
-            Stream::Ipc(_) => String::new(),
+            Stream::Ipc(_) | Stream::Tipc(_) => String::new(),
         }
     }
 
@@ -544,6 +559,7 @@ impl Stream {
             Stream::Tcp(s) => s.as_raw_fd(),
             Stream::Ipc(s) => s.as_raw_fd(),
             Stream::Tls(s) => s.tcp.as_raw_fd(),
+            Stream::Tipc(s) => tipc::raw_fd(s),
         }
     }
 }
@@ -554,6 +570,7 @@ impl io::Read for Stream {
             Stream::Tcp(s) => s.read(buf),
             Stream::Ipc(s) => s.read(buf),
             Stream::Tls(s) => s.read(buf),
+            Stream::Tipc(s) => s.read(buf),
         }
     }
 }
@@ -564,6 +581,7 @@ impl io::Write for Stream {
             Stream::Tcp(s) => s.write(buf),
             Stream::Ipc(s) => s.write(buf),
             Stream::Tls(s) => s.write(buf),
+            Stream::Tipc(s) => s.write(buf),
         }
     }
     fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
@@ -571,6 +589,7 @@ impl io::Write for Stream {
             Stream::Tcp(s) => s.write_vectored(bufs),
             Stream::Ipc(s) => s.write_vectored(bufs),
             Stream::Tls(s) => s.write_vectored(bufs),
+            Stream::Tipc(s) => s.write_vectored(bufs),
         }
     }
     /// Only TLS buffers: its pending ciphertext goes out (`WouldBlock` if not all).
@@ -588,6 +607,7 @@ impl mio::event::Source for Stream {
             Stream::Tcp(s) => s.register(r, t, i),
             Stream::Ipc(s) => s.register(r, t, i),
             Stream::Tls(s) => s.tcp.register(r, t, i),
+            Stream::Tipc(s) => SourceFd(&tipc::raw_fd(s)).register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
@@ -595,6 +615,7 @@ impl mio::event::Source for Stream {
             Stream::Tcp(s) => s.reregister(r, t, i),
             Stream::Ipc(s) => s.reregister(r, t, i),
             Stream::Tls(s) => s.tcp.reregister(r, t, i),
+            Stream::Tipc(s) => SourceFd(&tipc::raw_fd(s)).reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
@@ -602,6 +623,7 @@ impl mio::event::Source for Stream {
             Stream::Tcp(s) => s.deregister(r),
             Stream::Ipc(s) => s.deregister(r),
             Stream::Tls(s) => s.tcp.deregister(r),
+            Stream::Tipc(s) => SourceFd(&tipc::raw_fd(s)).deregister(r),
         }
     }
 }
@@ -611,18 +633,21 @@ impl mio::event::Source for Listener {
         match self {
             Listener::Tcp(l) => l.register(r, t, i),
             Listener::Ipc(l, ..) => l.register(r, t, i),
+            Listener::Tipc(l) => SourceFd(&tipc::raw_fd(l)).register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.reregister(r, t, i),
             Listener::Ipc(l, ..) => l.reregister(r, t, i),
+            Listener::Tipc(l) => SourceFd(&tipc::raw_fd(l)).reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.deregister(r),
             Listener::Ipc(l, ..) => l.deregister(r),
+            Listener::Tipc(l) => SourceFd(&tipc::raw_fd(l)).deregister(r),
         }
     }
 }
