@@ -21,6 +21,7 @@ pub mod session;
 pub mod signaler;
 pub mod socket;
 mod spsc;
+pub mod sys;
 pub mod timers;
 pub mod transport;
 pub mod z85;

@@ -130,6 +130,8 @@ const CAPABILITIES: &[&[u8]] = &[
 pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     // SAFETY: forwarded caller contract.
     match unsafe { cstr(capability) } {
+        // Those that need a system library: whether it loads here.
+        Some(c) if c.to_bytes() == b"pgm" => crate::sys::pgm::available() as c_int,
         Some(c) => CAPABILITIES.contains(&c.to_bytes()) as c_int,
         None => 0,
     }

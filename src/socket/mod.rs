@@ -263,6 +263,9 @@ impl Socket {
         if proto == "udp" {
             return self.open_udp(addr, uri, true);
         }
+        if matches!(proto, "pgm" | "epgm") {
+            return self.open_pgm(proto, addr, uri, true);
+        }
         if proto != "inproc" {
             return self.bind_wire(proto, addr, uri);
         }
@@ -292,6 +295,9 @@ impl Socket {
         let (proto, addr) = parse_endpoint(uri)?;
         if proto == "udp" {
             return self.open_udp(addr, uri, false);
+        }
+        if matches!(proto, "pgm" | "epgm") {
+            return self.open_pgm(proto, addr, uri, false);
         }
         if proto != "inproc" {
             return self.connect_wire(proto, addr, uri);
@@ -672,6 +678,67 @@ impl Socket {
         Ok(())
     }
 
+    /// `pgm://` and `epgm://` (OpenPGM, loaded on first use): PUB/XPUB send, SUB/XSUB
+    /// receive, and a bind is a connect, as in libzmq (nothing is accepted). The PGM
+    /// socket is made here, so a network that does not resolve or a raw socket without
+    /// privilege fails the call with libzmq's EINVAL (libzmq itself aborts in its I/O
+    /// thread then). Without the library: EPROTONOSUPPORT, as a libzmq built without.
+    fn open_pgm(&mut self, proto: &str, addr: &str, uri: &str, bind: bool) -> Result<()> {
+        if !crate::sys::pgm::available() {
+            return Err(Errno::EPROTONOSUPPORT);
+        }
+        let receiver = multicast_receiver(self.socket_type()).ok_or(Errno::ENOCOMPATPROTO)?;
+        let (network, port) = transport::pgm::parse(addr)?;
+        let o = &self.options;
+        let sock = crate::sys::pgm::Socket::open(&crate::sys::pgm::Config {
+            udp: proto == "epgm",
+            network,
+            port,
+            receiver,
+            rate: o.rate,
+            recovery_ivl: o.recovery_ivl,
+            multicast_hops: o.multicast_hops,
+            maxtpdu: o.multicast_maxtpdu,
+            sndbuf: o.sndbuf,
+            rcvbuf: o.rcvbuf,
+        })?;
+        let maxmsgsize = u64::try_from(o.maxmsgsize).ok();
+        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+        mine.endpoint = Some(uri.to_owned());
+        let endpoint =
+            io_thread::PgmEndpoint::new(sock, theirs, receiver, maxmsgsize, self.linger.clone());
+        self.open_connectionless(Box::new(endpoint), uri, bind, mine)
+    }
+
+    /// Hands an endpoint without connections to an I/O thread and its pipe to the
+    /// socket's pattern (PUB/XPUB send everything down it: `pattern::subscribes_to_all`).
+    fn open_connectionless(
+        &mut self,
+        endpoint: Box<dyn io_thread::Connectionless>,
+        uri: &str,
+        bind: bool,
+        mine: PipeEnd,
+    ) -> Result<()> {
+        let io = self.ctx.io_mailbox()?;
+        self.attach_pipe(mine);
+        let id = io_thread::next_endpoint_id();
+        io.send(Command::Io(Box::new(IoCommand::Connectionless {
+            endpoint_id: id,
+            socket_id: self.id,
+            endpoint,
+        })));
+        self.wire.push(WireEndpoint {
+            endpoint: uri.to_owned(),
+            given: uri.to_owned(),
+            id,
+            io,
+            bound: bind,
+        });
+        self.last_endpoint = uri.to_owned();
+        self.mailbox.wake();
+        Ok(())
+    }
+
     /// zmq_unbind / zmq_disconnect of a tcp or ipc endpoint; ENOENT if there is none.
     fn close_wire(&mut self, uri: &str, bound: bool) -> Result<()> {
         // A bound endpoint is known by its resolved name only (unbinding "tcp://*:*"
@@ -911,6 +978,16 @@ impl Socket {
 }
 
 /// The connection settings libzmq takes from the socket's options.
+/// Whether a socket of this type receives (`Some(true)`) or sends on a multicast
+/// transport (pgm, epgm, norm); `None` where libzmq refuses (ENOCOMPATPROTO).
+fn multicast_receiver(socket_type: c_int) -> Option<bool> {
+    match socket_type {
+        ZMQ_PUB | ZMQ_XPUB => Some(false),
+        ZMQ_SUB | ZMQ_XSUB => Some(true),
+        _ => None,
+    }
+}
+
 /// Whether a socket of this type sends and receives on a `udp://` endpoint it binds
 /// (`bind`) or connects; `None` where libzmq refuses.
 fn udp_roles(socket_type: c_int, bind: bool) -> Option<(bool, bool)> {

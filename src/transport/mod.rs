@@ -2,6 +2,7 @@
 //! Address parsing and resolution follow libzmq's rules; listeners and streams are mio
 //! sources for the I/O threads.
 
+pub mod pgm;
 pub mod socks;
 pub mod tipc;
 pub mod tls;

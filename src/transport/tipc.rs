@@ -22,7 +22,7 @@ use socket2::{Domain, SockAddr, Socket, Type};
 use crate::error::{Errno, Result};
 
 /// `AF_TIPC` (linux/socket.h); the libc crate does not name it.
-pub const AF_TIPC: libc::c_int = 30;
+pub(crate) const AF_TIPC: libc::c_int = 30;
 const TIPC_ADDR_NAMESEQ: u8 = 1;
 const TIPC_ADDR_NAME: u8 = 2;
 const TIPC_ADDR_ID: u8 = 3;

@@ -17,7 +17,7 @@
 //! connection converts them to and from SUBSCRIBE/CANCEL commands where the protocol
 //! version calls for it (zmtp.md §6).
 
-mod codec;
+pub(crate) mod codec;
 mod command;
 #[cfg(feature = "draft")]
 pub(crate) use command::{membership, parse_membership};
