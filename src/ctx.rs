@@ -1,4 +1,5 @@
-//! The context: options, the registry of live sockets, inproc endpoints, termination.
+//! The context: options, the registry of live sockets, its inproc endpoints
+//! (`crate::inproc`), I/O threads, termination.
 //!
 //! `zmq_ctx_term` marks the context terminating, tells every socket (their blocking
 //! calls return ETERM), then waits until the application has closed them all.
@@ -8,9 +9,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::constants::*;
 use crate::error::{Errno, Result};
+use crate::inproc::Inproc;
 use crate::io::IoThread;
-use crate::mailbox::{Command, Mailbox};
-use crate::pipe::{PipeConfig, PipeEnd};
+use crate::mailbox::Mailbox;
 
 /// `ZMQ_SOCKET_LIMIT`: the largest ZMQ_MAX_SOCKETS accepted.
 const SOCKET_LIMIT: i32 = 65535;
@@ -46,26 +47,9 @@ impl Default for CtxOptions {
     }
 }
 
-/// What a binding socket publishes about itself under an inproc name.
-#[derive(Debug, Clone)]
-pub struct Peer {
-    pub socket_id: u64,
-    pub mailbox: Arc<Mailbox>,
-    pub config: PipeConfig,
-    pub routing_id: Vec<u8>,
-    pub socket_type: i32,
-    /// What the socket's options say to send a new peer / to deliver when a peer
-    /// leaves (ZMQ_HELLO_MSG, ZMQ_DISCONNECT_MSG); empty for nothing.
-    pub hello_msg: Vec<u8>,
-    pub disconnect_msg: Vec<u8>,
-}
-
-/// A connection made before its endpoint was bound: the connector's side is attached,
-/// this end waits here for the binder.
-#[derive(Debug)]
-pub struct PendingConnect {
-    pub connector: Peer,
-    pub pipe: PipeEnd,
+/// What the context needs of a socket: to tell it the context is terminating.
+pub trait Stop: Send + Sync + std::fmt::Debug {
+    fn stop(&self);
 }
 
 #[derive(Debug, Default)]
@@ -76,14 +60,14 @@ struct State {
     next_io: usize,
     terminating: bool,
     next_socket_id: u64,
-    sockets: HashMap<u64, Arc<Mailbox>>,
-    endpoints: HashMap<String, Peer>,
-    pending: HashMap<String, Vec<PendingConnect>>,
+    sockets: HashMap<u64, Arc<dyn Stop>>,
 }
 
 #[derive(Debug)]
 pub struct Ctx {
     state: Mutex<State>,
+    /// The inproc endpoints bound in this context (the ZAP handler's among them).
+    inproc: Arc<Inproc>,
     all_closed: Condvar,
     /// The process that made the context: a child of `fork` inherits the context but
     /// not its I/O threads.
@@ -94,6 +78,7 @@ impl Ctx {
     pub fn new() -> Arc<Ctx> {
         Arc::new(Ctx {
             state: Mutex::default(),
+            inproc: Arc::default(),
             all_closed: Condvar::new(),
             pid: std::process::id(),
         })
@@ -157,7 +142,8 @@ impl Ctx {
             ZMQ_IPV6 => o.ipv6 as i32,
             ZMQ_BLOCKY => o.blocky as i32,
             ZMQ_MAX_MSGSZ => o.max_msgsz,
-            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::ffi::types::zmq_msg_t>() as i32,
+            // zmq_msg_t holds a Msg, byte for byte (checked in ffi::types).
+            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
             #[cfg(feature = "draft")]
             ZMQ_ZERO_COPY_RECV => o.zero_copy as i32,
             ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
@@ -186,7 +172,7 @@ impl Ctx {
     }
 
     /// Registers a new socket; ETERM once terminating, EMFILE past ZMQ_MAX_SOCKETS.
-    pub fn add_socket(&self, mailbox: Arc<Mailbox>) -> Result<u64> {
+    pub fn add_socket(&self, mailbox: Arc<dyn Stop>) -> Result<u64> {
         let mut st = self.lock();
         if st.terminating {
             return Err(Errno::ETERM);
@@ -204,7 +190,7 @@ impl Ctx {
     pub fn remove_socket(&self, id: u64) {
         let mut st = self.lock();
         st.sockets.remove(&id);
-        st.endpoints.retain(|_, p| p.socket_id != id);
+        self.inproc.forget_socket(id);
         if st.sockets.is_empty() {
             self.all_closed.notify_all();
         }
@@ -220,7 +206,7 @@ impl Ctx {
         if !st.terminating {
             st.terminating = true;
             for mb in st.sockets.values() {
-                mb.send(Command::Stop);
+                mb.stop();
             }
         }
     }
@@ -233,8 +219,7 @@ impl Ctx {
             st = self.all_closed.wait(st).unwrap_or_else(|e| e.into_inner());
         }
         // Connections that never met a binder die with the context.
-        st.pending.clear();
-        st.endpoints.clear();
+        self.inproc.clear();
         let io = std::mem::take(&mut st.io);
         drop(st);
         if self.forked() {
@@ -250,7 +235,7 @@ impl Ctx {
 
     /// The mailbox of the I/O thread for a new endpoint (round robin), starting the
     /// threads on first use; EMTHREAD when ZMQ_IO_THREADS is 0.
-    pub fn io_mailbox(&self) -> Result<Arc<Mailbox>> {
+    pub fn io_mailbox(&self) -> Result<Arc<Mailbox<crate::io::Command>>> {
         let mut st = self.lock();
         if st.io.is_empty() {
             let n = st.opts.io_threads;
@@ -275,48 +260,9 @@ impl Ctx {
         Ok(st.io[i].mailbox().clone())
     }
 
-    /// Publishes an inproc endpoint; returns the connections that were waiting for it.
-    /// EADDRINUSE if the name is taken.
-    pub fn bind_inproc(&self, name: &str, peer: Peer) -> Result<Vec<PendingConnect>> {
-        let mut st = self.lock();
-        if st.endpoints.contains_key(name) {
-            return Err(Errno::EADDRINUSE);
-        }
-        st.endpoints.insert(name.to_owned(), peer);
-        Ok(st.pending.remove(name).unwrap_or_default())
-    }
-
-    /// Withdraws an inproc endpoint of `socket_id`; ENOENT if it has no such binding.
-    pub fn unbind_inproc(&self, name: &str, socket_id: u64) -> Result<()> {
-        let mut st = self.lock();
-        match st.endpoints.get(name) {
-            Some(p) if p.socket_id == socket_id => {
-                st.endpoints.remove(name);
-                Ok(())
-            }
-            _ => Err(Errno::ENOENT),
-        }
-    }
-
-    /// The socket bound at an inproc endpoint, if any.
-    pub fn inproc_binder(&self, name: &str) -> Option<Peer> {
-        self.lock().endpoints.get(name).cloned()
-    }
-
-    /// Looks up a bound inproc endpoint, or parks `pending` until one is bound: the
-    /// closure gets the binder (if any) and returns what to park when there is none.
-    pub fn connect_inproc<R>(
-        &self,
-        name: &str,
-        connect: impl FnOnce(Option<&Peer>) -> (R, Option<PendingConnect>),
-    ) -> R {
-        let mut st = self.lock();
-        let peer = st.endpoints.get(name).cloned();
-        let (r, pending) = connect(peer.as_ref());
-        if let Some(p) = pending {
-            st.pending.entry(name.to_owned()).or_default().push(p);
-        }
-        r
+    /// The context's inproc endpoints.
+    pub fn inproc(&self) -> &Arc<Inproc> {
+        &self.inproc
     }
 }
 
@@ -357,14 +303,19 @@ mod tests {
     fn max_sockets_and_termination() {
         let ctx = Ctx::new();
         ctx.set(ZMQ_MAX_SOCKETS, &int(1)).unwrap();
-        let mb = Arc::new(Mailbox::new().unwrap());
-        let id = ctx.add_socket(mb.clone()).unwrap();
-        assert_eq!(ctx.add_socket(mb.clone()), Err(Errno::EMFILE));
+        #[derive(Debug, Default)]
+        struct Stopped(std::sync::atomic::AtomicBool);
+        impl Stop for Stopped {
+            fn stop(&self) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let sock = Arc::new(Stopped::default());
+        let id = ctx.add_socket(sock.clone()).unwrap();
+        assert_eq!(ctx.add_socket(sock.clone()), Err(Errno::EMFILE));
         ctx.shutdown();
-        let mut stopped = false;
-        mb.drain(|c| stopped |= matches!(c, Command::Stop));
-        assert!(stopped);
-        assert_eq!(ctx.add_socket(mb), Err(Errno::ETERM));
+        assert!(sock.0.load(std::sync::atomic::Ordering::SeqCst));
+        assert_eq!(ctx.add_socket(sock), Err(Errno::ETERM));
         ctx.remove_socket(id);
         ctx.terminate();
     }

@@ -9,6 +9,7 @@ pub mod curve_keys;
 pub mod error;
 pub mod ffi;
 pub mod handle;
+pub mod inproc;
 pub mod io;
 pub mod mailbox;
 pub mod metadata;

@@ -1,6 +1,7 @@
 //! A command inbox of a socket or an I/O thread: others post commands, the owning
 //! thread drains them. The eventfd is signalled once per batch: only a sender
-//! that finds the mailbox unsignalled writes to it.
+//! that finds the mailbox unsignalled writes to it. The command type is the owner's
+//! (`socket::Command`, `io::Command`); pipes reach either through `pipe::Owner`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -8,35 +9,16 @@ use std::time::Duration;
 use crossbeam_queue::SegQueue;
 
 use crate::error::Result;
-use crate::pipe::{PipeEnd, PipeId};
 use crate::signaler::Signaler;
 
 #[derive(Debug)]
-pub enum Command {
-    /// Messages arrived on a pipe whose reader had found it empty.
-    ActivateRead(PipeId),
-    /// A pipe that was at its high-water mark has room again.
-    ActivateWrite(PipeId),
-    /// The binding side's end of a new inproc connection.
-    Attach(PipeEnd),
-    /// The peer closed the pipe; what it sent before stays readable.
-    PipeTerm(PipeId),
-    /// The connection behind a pipe was re-established.
-    Hiccup(PipeId),
-    /// The context is terminating: blocking calls return ETERM.
-    Stop,
-    /// For I/O threads: listeners, connects, endpoint removal, shutdown.
-    Io(Box<crate::io::IoCommand>),
-}
-
-#[derive(Debug)]
-pub struct Mailbox {
-    commands: SegQueue<Command>,
+pub struct Mailbox<C> {
+    commands: SegQueue<C>,
     signalled: AtomicBool,
     signaler: Signaler,
 }
 
-impl Mailbox {
+impl<C> Mailbox<C> {
     pub fn new() -> Result<Self> {
         Ok(Mailbox {
             commands: SegQueue::new(),
@@ -45,7 +27,7 @@ impl Mailbox {
         })
     }
 
-    pub fn send(&self, cmd: Command) {
+    pub fn send(&self, cmd: C) {
         self.commands.push(cmd);
         self.wake();
     }
@@ -60,7 +42,7 @@ impl Mailbox {
     /// Takes every pending command; a single atomic load when there are none, so
     /// callers may check on every send and receive. The eventfd is reset before the flag,
     /// so a command posted concurrently either is taken here or leaves it readable.
-    pub fn drain(&self, mut each: impl FnMut(Command)) {
+    pub fn drain(&self, mut each: impl FnMut(C)) {
         if !self.signalled.load(Ordering::Acquire) {
             return;
         }
@@ -93,10 +75,10 @@ mod tests {
 
     #[test]
     fn one_wakeup_per_batch_and_nothing_lost() {
-        let mb = Mailbox::new().unwrap();
+        let mb = Mailbox::<u64>::new().unwrap();
         assert!(!mb.wait(Some(Duration::ZERO)).unwrap());
         for i in 0..3 {
-            mb.send(Command::ActivateRead(i));
+            mb.send(i);
         }
         assert!(mb.wait(Some(Duration::ZERO)).unwrap());
         let mut got = Vec::new();
@@ -107,11 +89,11 @@ mod tests {
 
     #[test]
     fn cross_thread_commands_all_arrive() {
-        let mb = std::sync::Arc::new(Mailbox::new().unwrap());
+        let mb = std::sync::Arc::new(Mailbox::<u64>::new().unwrap());
         let tx = mb.clone();
         let t = std::thread::spawn(move || {
             for i in 0..10_000 {
-                tx.send(Command::ActivateWrite(i));
+                tx.send(i);
             }
         });
         let mut n = 0;

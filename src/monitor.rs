@@ -4,10 +4,11 @@
 //!
 //! Every socket owns one [`Monitor`], shared (`Arc`) with the listeners and sessions that
 //! work for it in I/O threads, so each event is produced where it happens. While nobody
-//! monitors, emitting costs one atomic load. The monitor socket is a regular socket kept
-//! out of the context's registry (it never blocks, and must not hold up `zmq_ctx_term`);
-//! it is used only under the lock and with non-blocking sends: an event that finds no
-//! room (no consumer connected yet, high-water mark reached) is dropped.
+//! monitors, emitting costs one atomic load. There is no monitor socket: the monitor
+//! binds the inproc endpoint itself (`crate::inproc`), owns the pipes of the sockets
+//! that connect there and writes each event into them under its lock, never waiting:
+//! an event that finds no room (no consumer connected yet, high-water mark reached) is
+//! dropped, as libzmq's non-blocking send on its monitor socket drops it.
 //!
 //! `ZMQ_EVENT_MONITOR_STOPPED` ends the stream: on `zmq_socket_monitor(s, NULL, 0)`, when
 //! a new monitor replaces it, at context shutdown, and once the socket is closed and the
@@ -23,11 +24,12 @@
 use std::ffi::c_int;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::constants::*;
+use crate::inproc::{Inproc, Peer, PendingConnect};
 use crate::msg::Msg;
-use crate::socket::Socket;
+use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent};
 use crate::transport::{Address, Stream};
 use crate::zmtp::Engine;
 
@@ -124,10 +126,47 @@ pub struct Monitor {
     active: Mutex<Option<Active>>,
 }
 
+/// A monitor at work: bound under an inproc name, with the pipes of the sockets that
+/// connected there (libzmq's monitor socket, without a socket: events are written
+/// straight into those pipes by whichever thread raises them).
 struct Active {
     events: u64,
     version: c_int,
-    socket: Socket,
+    /// ZMQ_PAIR, ZMQ_PUB or ZMQ_PUSH: one consumer, every consumer, or the next one.
+    socket_type: c_int,
+    pipes: Vec<PipeEnd>,
+    /// PUSH's rotation.
+    next: usize,
+    /// Where the monitor is bound, and what the consumers' pipes name as their owner.
+    inproc: Arc<Inproc>,
+    endpoint: String,
+    socket_id: u64,
+    owner: Arc<dyn Owner>,
+}
+
+/// The monitor as the owner of its pipes, weakly: the inproc table holds it while the
+/// monitor is bound, and must not keep a closed socket's monitor alive.
+#[derive(Debug)]
+struct Consumers(Weak<Monitor>);
+
+impl Owner for Consumers {
+    fn notify(&self, event: PipeEvent) {
+        let Some(m) = self.0.upgrade() else {
+            if let PipeEvent::Attach(p) = event {
+                p.close();
+            }
+            return;
+        };
+        let mut g = m.lock();
+        match (event, g.as_mut()) {
+            (PipeEvent::Attach(p), Some(a)) => a.attach(p),
+            // Stopped meanwhile: the consumer sees the pipe end.
+            (PipeEvent::Attach(p), None) => p.close(),
+            (PipeEvent::Term(id), Some(a)) => a.drop_pipe(id),
+            // Events are never read back and sends never wait.
+            _ => {}
+        }
+    }
 }
 
 impl std::fmt::Debug for Monitor {
@@ -143,6 +182,9 @@ impl Default for Monitor {
         Self::new()
     }
 }
+
+/// libzmq's monitor socket keeps the default marks.
+const MONITOR_HWM: u64 = 1000;
 
 impl Monitor {
     pub fn new() -> Monitor {
@@ -177,21 +219,56 @@ impl Monitor {
         }
     }
 
-    /// Starts sending `events` to `socket` (bound already, taken out of the context's
-    /// registry), after stopping any previous monitor.
-    pub(crate) fn start(&self, socket: Socket, events: u64, version: c_int) {
+    /// Starts sending `events` to sockets that connect to the inproc `endpoint` of
+    /// `inproc` (bound here for `socket_id`, whose closing unbinds it), after stopping
+    /// any previous monitor. EADDRINUSE when the name is taken.
+    pub(crate) fn start(
+        self: &Arc<Self>,
+        inproc: &Arc<Inproc>,
+        endpoint: &str,
+        socket_id: u64,
+        (events, version, socket_type): (u64, c_int, c_int),
+    ) -> crate::error::Result<()> {
         self.stop();
+        let owner: Arc<dyn Owner> = Arc::new(Consumers(Arc::downgrade(self)));
+        let config = PipeConfig {
+            sndhwm: MONITOR_HWM,
+            rcvhwm: MONITOR_HWM,
+            conflate: false,
+        };
+        let me = Peer {
+            socket_id,
+            mailbox: owner.clone(),
+            config,
+            routing_id: Vec::new(),
+            socket_type,
+            hello_msg: Vec::new(),
+            disconnect_msg: Vec::new(),
+        };
         let mut g = self.lock();
-        *g = Some(Active {
+        let waiting = inproc.bind(endpoint, me)?;
+        let mut active = Active {
             events,
             version,
-            socket,
-        });
+            socket_type,
+            pipes: Vec::new(),
+            next: 0,
+            inproc: inproc.clone(),
+            endpoint: endpoint.to_owned(),
+            socket_id,
+            owner,
+        };
+        for PendingConnect { connector, pipe } in waiting {
+            pipe.set_peer_config(config, connector.config);
+            active.attach(pipe);
+        }
+        *g = Some(active);
         self.events.store(events, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Stops monitoring: MONITOR_STOPPED (when wanted) is the last event, then the
-    /// monitor socket closes (its consumer can still read what was sent).
+    /// endpoint goes and the consumers' pipes close (they can still read what was sent).
     pub fn stop(&self) {
         let taken = {
             let mut g = self.lock();
@@ -204,7 +281,10 @@ impl Monitor {
                 &[0],
                 &Endpoints::default(),
             );
-            a.socket.close();
+            let _ = a.inproc.unbind(&a.endpoint, a.socket_id);
+            for p in a.pipes.drain(..) {
+                p.close();
+            }
         }
     }
 }
@@ -216,6 +296,22 @@ impl Drop for Monitor {
 }
 
 impl Active {
+    fn attach(&mut self, pipe: PipeEnd) {
+        pipe.attach(self.owner.clone());
+        // A PAIR has one peer; later ones are turned away, as libzmq's PAIR does.
+        if self.socket_type == ZMQ_PAIR && !self.pipes.is_empty() {
+            pipe.close();
+            return;
+        }
+        self.pipes.push(pipe);
+    }
+
+    fn drop_pipe(&mut self, id: crate::pipe::PipeId) {
+        if let Some(i) = self.pipes.iter().position(|p| p.id() == id) {
+            self.pipes.remove(i).close();
+        }
+    }
+
     fn send(&mut self, event: u64, values: &[u64], ep: &Endpoints) {
         if self.events & event == 0 {
             return;
@@ -240,17 +336,42 @@ impl Active {
             // libzmq sends nothing for other versions.
             _ => return,
         }
-        let last = frames.len() - 1;
-        for (i, f) in frames.iter().enumerate() {
-            let mut msg = Msg::from_slice(f);
-            let flags = ZMQ_DONTWAIT | if i < last { ZMQ_SNDMORE } else { 0 };
-            // Nowhere to go (no consumer yet, or at its high-water mark): dropped.
-            // Once the first frame is taken the others are too.
-            if self.socket.send(&mut msg, flags).is_err() {
-                return;
+        // Consumers that went away are forgotten.
+        self.pipes.retain(|p| !p.peer_closed());
+        let n = self.pipes.len();
+        // Nowhere to go (no consumer yet, or at its high-water mark): dropped, as
+        // libzmq's non-blocking send on its monitor socket drops it.
+        match self.socket_type {
+            ZMQ_PUB => {
+                for p in &mut self.pipes {
+                    write_frames(p, &frames);
+                }
+            }
+            _ => {
+                for k in 0..n {
+                    let i = (self.next + k) % n;
+                    if write_frames(&mut self.pipes[i], &frames) {
+                        self.next = i + 1;
+                        break;
+                    }
+                }
             }
         }
     }
+}
+
+/// Writes one multipart message if the pipe has room for it; false if not.
+fn write_frames(p: &mut PipeEnd, frames: &[Vec<u8>]) -> bool {
+    if !p.check_write() {
+        return false;
+    }
+    let last = frames.len() - 1;
+    for (i, f) in frames.iter().enumerate() {
+        let mut m = Msg::from_slice(f);
+        m.set_more(i < last);
+        p.write(m);
+    }
+    true
 }
 
 /// The events of a connection that failed (libzmq's `stream_engine_base_t::error`):

@@ -15,12 +15,40 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::mailbox::{Command, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::spsc;
 
 /// Identifies one end of a pipe, unique in the process.
 pub type PipeId = u64;
+
+/// What the owner of a pipe end hears from the other end, or is handed.
+#[derive(Debug)]
+pub enum PipeEvent {
+    /// Messages arrived on a pipe whose reader had found it empty.
+    ActivateRead(PipeId),
+    /// A pipe that was at its high-water mark has room again.
+    ActivateWrite(PipeId),
+    /// The peer closed the pipe (or hung up); what it sent before stays readable.
+    Term(PipeId),
+    /// A new pipe: this end is now the recipient's.
+    Attach(PipeEnd),
+    /// The connection behind a pipe was made again: the recipient repeats what a new
+    /// peer needs to know (subscriptions).
+    Hiccup(PipeId),
+}
+
+/// Whoever owns pipe ends and hears their events: a socket or an I/O thread (through
+/// its mailbox), or a socket's monitor.
+pub trait Owner: Send + Sync + std::fmt::Debug {
+    fn notify(&self, event: PipeEvent);
+}
+
+impl<C: From<PipeEvent> + Send + std::fmt::Debug> Owner for Mailbox<C> {
+    fn notify(&self, event: PipeEvent) {
+        self.send(C::from(event));
+    }
+}
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -99,7 +127,7 @@ struct Shared {
     hwms: [SideHwm; 2],
     ids: [PipeId; 2],
     /// The mailbox of the socket owning each side; set when that side is attached.
-    mailboxes: [OnceLock<Arc<Mailbox>>; 2],
+    owners: [OnceLock<Arc<dyn Owner>>; 2],
     closed: [AtomicBool; 2],
     /// The (local, remote) endpoints of the connection the pipe serves, for
     /// ZMQ_EVENT_PIPES_STATS; set by the session at each handshake.
@@ -135,7 +163,7 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
         queues: [Queue::new(conflate), Queue::new(conflate)],
         hwms,
         ids,
-        mailboxes: [OnceLock::new(), OnceLock::new()],
+        owners: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
         endpoints: Mutex::default(),
         disconnect_msgs: [OnceLock::new(), OnceLock::new()],
@@ -247,8 +275,8 @@ impl PipeEnd {
     }
 
     /// Binds this end to its owning socket's mailbox, so the peer can wake it.
-    pub fn attach(&self, mailbox: Arc<Mailbox>) {
-        let _ = self.shared.mailboxes[self.side].set(mailbox);
+    pub fn attach(&self, owner: Arc<dyn Owner>) {
+        let _ = self.shared.owners[self.side].set(owner);
     }
 
     /// Completes the queue sizes once a pending connection meets its binder.
@@ -264,13 +292,13 @@ impl PipeEnd {
         h.sndhwm.store(sndhwm, SeqCst);
         h.rcvhwm.store(rcvhwm, SeqCst);
         if self.inbound().consumed.writer_blocked.swap(false, SeqCst) {
-            self.notify_peer(Command::ActivateWrite);
+            self.notify_peer(PipeEvent::ActivateWrite);
         }
     }
 
-    fn notify_peer(&self, cmd: impl FnOnce(PipeId) -> Command) {
-        if let Some(mb) = self.shared.mailboxes[1 - self.side].get() {
-            mb.send(cmd(self.shared.ids[1 - self.side]));
+    fn notify_peer(&self, event: impl FnOnce(PipeId) -> PipeEvent) {
+        if let Some(owner) = self.shared.owners[1 - self.side].get() {
+            owner.notify(event(self.shared.ids[1 - self.side]));
         }
     }
 
@@ -349,7 +377,7 @@ impl PipeEnd {
         let q = &self.shared.queues[self.side];
         q.published.written.store(self.written, SeqCst);
         if q.published.reader_idle.load(SeqCst) && q.published.reader_idle.swap(false, SeqCst) {
-            self.notify_peer(Command::ActivateRead);
+            self.notify_peer(PipeEvent::ActivateRead);
         }
     }
 
@@ -425,7 +453,7 @@ impl PipeEnd {
                 if q.consumed.writer_blocked.load(SeqCst)
                     && q.consumed.writer_blocked.swap(false, SeqCst)
                 {
-                    self.notify_peer(Command::ActivateWrite);
+                    self.notify_peer(PipeEvent::ActivateWrite);
                 }
             }
         }
@@ -505,7 +533,7 @@ impl PipeEnd {
             }
         }
         if !self.shared.closed[self.side].swap(true, SeqCst) {
-            self.notify_peer(Command::PipeTerm);
+            self.notify_peer(PipeEvent::Term);
         }
     }
 
@@ -519,7 +547,7 @@ impl PipeEnd {
         }
         self.rollback();
         if !self.shared.closed[self.side].swap(true, SeqCst) {
-            self.notify_peer(Command::PipeTerm);
+            self.notify_peer(PipeEvent::Term);
         }
     }
 
@@ -585,7 +613,7 @@ mod tests {
     #[test]
     fn reader_idle_wakes_once_per_batch() {
         let (mut a, mut b) = pair(cfg(100), Some(cfg(100)));
-        let mb = Arc::new(Mailbox::new().unwrap());
+        let mb = Arc::new(Mailbox::<PipeEvent>::new().unwrap());
         b.attach(mb.clone());
         assert!(matches!(b.read(), Read::Empty));
         for _ in 0..10 {
@@ -593,7 +621,7 @@ mod tests {
         }
         let mut cmds = 0;
         mb.drain(|c| {
-            assert!(matches!(c, Command::ActivateRead(id) if id == b.id()));
+            assert!(matches!(c, PipeEvent::ActivateRead(id) if id == b.id()));
             cmds += 1;
         });
         assert_eq!(cmds, 1);
@@ -602,7 +630,7 @@ mod tests {
     #[test]
     fn batched_writes_appear_at_flush_with_one_wakeup() {
         let (mut a, mut b) = pair(cfg(100), Some(cfg(100)));
-        let mb = Arc::new(Mailbox::new().unwrap());
+        let mb = Arc::new(Mailbox::<PipeEvent>::new().unwrap());
         b.attach(mb.clone());
         assert!(matches!(b.read(), Read::Empty));
         for i in 0..5u8 {

@@ -23,8 +23,8 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use crate::error::Result;
-use crate::mailbox::{Command, Mailbox};
-use crate::pipe::{PipeConfig, PipeEnd, PipeId};
+use crate::mailbox::Mailbox;
+use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent, PipeId};
 use crate::transport::{Address, Listener};
 pub use connectionless::Connectionless;
 pub use pgm::PgmEndpoint;
@@ -36,7 +36,8 @@ pub use udp::UdpMode;
 #[derive(Debug, Clone)]
 pub struct SocketLink {
     pub socket_id: u64,
-    pub mailbox: Arc<Mailbox>,
+    /// Where the socket hears of new pipes and hiccups.
+    pub mailbox: Arc<dyn Owner>,
     pub config: PipeConfig,
     /// Where the socket's monitor events go (`crate::monitor`).
     pub monitor: Arc<crate::monitor::Monitor>,
@@ -58,8 +59,9 @@ pub struct SessionOptions {
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
     pub tuning: crate::transport::TcpTuning,
-    /// With ZMQ_ZAP_DOMAIN set: the context, where the handshake finds the ZAP handler.
-    pub zap_ctx: Option<Arc<crate::ctx::Ctx>>,
+    /// With ZMQ_ZAP_DOMAIN set: the context's inproc endpoints, where the handshake
+    /// finds the ZAP handler.
+    pub zap: Option<Arc<crate::inproc::Inproc>>,
     /// ZMQ_SOCKS_PROXY for tcp connects, with its credentials.
     pub socks: Option<SocksProxy>,
     /// ws/wss endpoints: what monitor events call the connection's ends.
@@ -97,6 +99,20 @@ pub enum Peer {
         host: String,
         port: u16,
     },
+}
+
+/// What an I/O thread's mailbox carries.
+#[derive(Debug)]
+pub enum Command {
+    /// Events of the pipes its sessions and udp endpoints own.
+    Pipe(PipeEvent),
+    Io(Box<IoCommand>),
+}
+
+impl From<PipeEvent> for Command {
+    fn from(e: PipeEvent) -> Self {
+        Command::Pipe(e)
+    }
 }
 
 #[derive(Debug)]
@@ -150,7 +166,7 @@ pub enum IoCommand {
 /// A handle on a running I/O thread.
 #[derive(Debug)]
 pub struct IoThread {
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<Mailbox<Command>>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -239,7 +255,7 @@ impl IoThread {
         self.mailbox.send(Command::Io(Box::new(cmd)));
     }
 
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
+    pub fn mailbox(&self) -> &Arc<Mailbox<Command>> {
         &self.mailbox
     }
 
@@ -268,7 +284,7 @@ enum Entry {
 
 pub(crate) struct Worker {
     poll: Poll,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<Mailbox<Command>>,
     entries: Vec<Option<Entry>>,
     free: Vec<usize>,
     /// Which session reads/writes each session-side pipe.
@@ -292,7 +308,7 @@ pub(crate) struct Worker {
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 impl Worker {
-    fn new(mailbox: Arc<Mailbox>) -> Result<Worker> {
+    fn new(mailbox: Arc<Mailbox<Command>>) -> Result<Worker> {
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut SourceFd(&mailbox.fd()), MAILBOX, Interest::READABLE)?;
@@ -457,7 +473,11 @@ impl Worker {
         self.mailbox.drain(|c| cmds.push(c));
         for cmd in cmds {
             match cmd {
-                Command::ActivateRead(id) | Command::ActivateWrite(id) | Command::PipeTerm(id) => {
+                Command::Pipe(
+                    PipeEvent::ActivateRead(id)
+                    | PipeEvent::ActivateWrite(id)
+                    | PipeEvent::Term(id),
+                ) => {
                     let Some(&i) = self.pipe_owner.get(&id) else {
                         continue;
                     };
@@ -476,7 +496,7 @@ impl Worker {
                         self.pipe_owner.remove(&id);
                         continue;
                     }
-                    if let (Command::PipeTerm(_), Some(s)) = (&cmd, self.session(i)) {
+                    if let (Command::Pipe(PipeEvent::Term(_)), Some(s)) = (&cmd, self.session(i)) {
                         // The ZAP handler going away is no reason to end the session:
                         // the handshake waits (until ZMQ_HANDSHAKE_IVL), as in libzmq.
                         if s.pipe().map(PipeEnd::id) == Some(id) {
@@ -486,8 +506,8 @@ impl Worker {
                     self.drive(i);
                 }
                 Command::Io(io) => self.io_command(*io),
-                Command::Attach(p) => p.close(),
-                Command::Stop | Command::Hiccup(_) => {}
+                Command::Pipe(PipeEvent::Attach(p)) => p.close(),
+                Command::Pipe(PipeEvent::Hiccup(_)) => {}
             }
         }
     }

@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use mio::{Interest, Registry, Token};
 
+use super::Command;
 use super::{Peer, SessionOptions, SocketLink};
-use crate::mailbox::{Command, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::pipe::{self, PipeEnd, PipeId, Read as PipeRead};
+use crate::pipe::{self, PipeEnd, PipeEvent, PipeId, Read as PipeRead};
 use crate::session::{self, Action, SocksRequest, StreamInfo};
 use crate::transport::{self, Stream};
 use crate::zmtp::zap;
@@ -212,7 +213,7 @@ impl Session {
         &mut self,
         now: Instant,
         registry: &Registry,
-        io_mailbox: &Arc<Mailbox>,
+        io_mailbox: &Arc<Mailbox<Command>>,
     ) -> Step {
         self.apply_actions(now, registry, io_mailbox);
         if self.core.is_connecting() && self.writable {
@@ -343,7 +344,7 @@ impl Session {
         &mut self,
         now: Instant,
         registry: &Registry,
-        io_mailbox: &Arc<Mailbox>,
+        io_mailbox: &Arc<Mailbox<Command>>,
     ) -> Step {
         self.apply_actions(now, registry, io_mailbox);
         if self.core.is_done() {
@@ -355,7 +356,12 @@ impl Session {
         }
     }
 
-    fn apply_actions(&mut self, now: Instant, registry: &Registry, io_mailbox: &Arc<Mailbox>) {
+    fn apply_actions(
+        &mut self,
+        now: Instant,
+        registry: &Registry,
+        io_mailbox: &Arc<Mailbox<Command>>,
+    ) {
         while let Some(action) = self.core.poll_action() {
             match action {
                 Action::Connect => self.start_connect(now, registry),
@@ -370,9 +376,9 @@ impl Session {
                     if let Some(p) = self.core.pipe() {
                         p.attach(io_mailbox.clone());
                     }
-                    self.socket.mailbox.send(Command::Attach(sock_end));
+                    self.socket.mailbox.notify(PipeEvent::Attach(sock_end));
                 }
-                Action::Hiccup(id) => self.socket.mailbox.send(Command::Hiccup(id)),
+                Action::Hiccup(id) => self.socket.mailbox.notify(PipeEvent::Hiccup(id)),
                 Action::ZapRequest(frames) => self.zap_request(frames, io_mailbox, now),
                 Action::ZapCancel => {
                     if let Some(z) = self.zap.take() {
@@ -423,12 +429,17 @@ impl Session {
     /// Sends a connection's ZAP request to the handler bound at `zap::ENDPOINT` over a
     /// pipe of its own (a REQ-style envelope: an empty delimiter first); without a
     /// handler the session is told so.
-    fn zap_request(&mut self, frames: Vec<Vec<u8>>, io_mailbox: &Arc<Mailbox>, now: Instant) {
+    fn zap_request(
+        &mut self,
+        frames: Vec<Vec<u8>>,
+        io_mailbox: &Arc<Mailbox<Command>>,
+        now: Instant,
+    ) {
         let handler = self
             .opts
-            .zap_ctx
+            .zap
             .as_ref()
-            .and_then(|ctx| ctx.inproc_binder(zap::ENDPOINT));
+            .and_then(|inproc| inproc.binder(zap::ENDPOINT));
         let Some(handler) = handler else {
             return self.core.zap_unavailable(now);
         };
@@ -450,7 +461,7 @@ impl Session {
             mine.write(m);
         }
         theirs.attach(handler.mailbox.clone());
-        handler.mailbox.send(Command::Attach(theirs));
+        handler.mailbox.notify(PipeEvent::Attach(theirs));
         if let Some(old) = self.zap.replace(mine) {
             old.close();
         }

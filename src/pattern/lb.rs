@@ -75,3 +75,118 @@ impl LoadBalancer {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipe::{self, PipeConfig, PipeEnd, Read};
+
+    fn cfg(hwm: u64) -> PipeConfig {
+        PipeConfig {
+            sndhwm: hwm,
+            rcvhwm: hwm,
+            conflate: false,
+        }
+    }
+
+    /// `n` pipes with a send mark of `hwm`: the balancer's pipes and the peers' ends.
+    fn setup(n: usize, hwm: u64) -> (LoadBalancer, Pipes, Vec<PipeEnd>) {
+        let mut lb = LoadBalancer::default();
+        let mut pipes = Pipes::default();
+        let mut peers = Vec::new();
+        for _ in 0..n {
+            let (mine, theirs) = pipe::pair(cfg(hwm), Some(cfg(hwm)));
+            lb.attach(mine.id());
+            pipes.insert(mine);
+            peers.push(theirs);
+        }
+        (lb, pipes, peers)
+    }
+
+    fn frame(data: &[u8], more: bool) -> Msg {
+        let mut m = Msg::from_slice(data);
+        m.set_more(more);
+        m
+    }
+
+    fn drain(p: &mut PipeEnd) -> Vec<(Vec<u8>, bool)> {
+        let mut got = Vec::new();
+        while let Read::Msg(m) = p.read() {
+            got.push((m.data().to_vec(), m.more()));
+        }
+        got
+    }
+
+    #[test]
+    fn whole_messages_go_round_robin() {
+        let (mut lb, mut pipes, mut peers) = setup(3, 0);
+        for i in 0..6u8 {
+            lb.send(&mut pipes, &mut frame(&[i], true)).unwrap();
+            lb.send(&mut pipes, &mut frame(&[i + 100], false)).unwrap();
+        }
+        let got: Vec<_> = peers.iter_mut().map(drain).collect();
+        for (k, g) in got.iter().enumerate() {
+            let k = k as u8;
+            assert_eq!(
+                g,
+                &[
+                    (vec![k], true),
+                    (vec![k + 100], false),
+                    (vec![k + 3], true),
+                    (vec![k + 103], false)
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_pipe_is_skipped_until_it_has_room() {
+        // Each pipe holds two messages (the sender's mark plus the receiver's).
+        let (mut lb, mut pipes, mut peers) = setup(2, 1);
+        for d in [b"a", b"b", b"a", b"b"] {
+            lb.send(&mut pipes, &mut frame(d, false)).unwrap();
+        }
+        assert!(!lb.has_out(&mut pipes));
+        let mut m = frame(b"c", false);
+        assert_eq!(lb.send(&mut pipes, &mut m), Err(Errno::EAGAIN));
+        assert_eq!(m.data(), b"c", "a refused message is left to the caller");
+        // The peer of pipe 1 reads: that pipe comes back.
+        assert_eq!(drain(&mut peers[1]), vec![(b"b".to_vec(), false); 2]);
+        let ids = pipes.ids();
+        for id in ids {
+            lb.activated(id);
+        }
+        assert!(lb.has_out(&mut pipes));
+        lb.send(&mut pipes, &mut m).unwrap();
+        assert_eq!(drain(&mut peers[1]), [(b"c".to_vec(), false)]);
+        assert_eq!(drain(&mut peers[0]), vec![(b"a".to_vec(), false); 2]);
+    }
+
+    #[test]
+    fn a_pipe_that_dies_mid_message_takes_the_rest_with_it() {
+        let (mut lb, mut pipes, mut peers) = setup(2, 0);
+        let first = lb
+            .send(&mut pipes, &mut frame(b"head", true))
+            .unwrap()
+            .unwrap();
+        lb.terminated(first);
+        pipes.remove(first);
+        // The rest of that message is dropped, not sent elsewhere ...
+        assert_eq!(lb.send(&mut pipes, &mut frame(b"mid", true)), Ok(None));
+        assert_eq!(lb.send(&mut pipes, &mut frame(b"tail", false)), Ok(None));
+        // ... and the next message goes whole to the pipe left.
+        lb.send(&mut pipes, &mut frame(b"next", false)).unwrap();
+        let other = peers.iter_mut().map(drain).find(|g| !g.is_empty()).unwrap();
+        assert_eq!(other, [(b"next".to_vec(), false)]);
+    }
+
+    #[test]
+    fn no_pipe_means_eagain() {
+        let (mut lb, mut pipes, _) = setup(0, 0);
+        assert!(!lb.has_out(&mut pipes));
+        assert_eq!(
+            lb.send(&mut pipes, &mut frame(b"x", false)),
+            Err(Errno::EAGAIN)
+        );
+    }
+}

@@ -2,8 +2,11 @@
 //! timeouts, command processing, `ZMQ_EVENTS`/`ZMQ_FD`. The routing rules of each type
 //! are a [`Pattern`] (`crate::pattern`).
 
+mod command;
 mod monitor;
 pub mod options;
+
+pub use command::Command;
 
 use std::ffi::c_int;
 use std::os::fd::RawFd;
@@ -11,13 +14,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::constants::*;
-use crate::ctx::{Ctx, Peer, PendingConnect};
+use crate::ctx::Ctx;
 use crate::error::{Errno, Result};
+use crate::inproc::{Peer, PendingConnect};
 use crate::io::{self as io_thread, IoCommand, SessionOptions, SocketLink};
-use crate::mailbox::{Command, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::pattern::{self, put_int, Pattern, Pipes};
-use crate::pipe::{self, PipeConfig, PipeEnd, PipeId};
+use crate::pipe::{self, PipeConfig, PipeEnd, PipeEvent, PipeId};
 use crate::signaler::Signaler;
 use crate::transport::{self, Listener, TcpTuning};
 use options::Options;
@@ -28,7 +32,7 @@ struct WireEndpoint {
     endpoint: String,
     given: String,
     id: u64,
-    io: Arc<Mailbox>,
+    io: Arc<Mailbox<io_thread::Command>>,
     bound: bool,
 }
 
@@ -67,7 +71,7 @@ impl EndpointClosing {
 pub struct Socket {
     ctx: Arc<Ctx>,
     id: u64,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<Mailbox<Command>>,
     pub options: Options,
     pipes: Pipes,
     pattern: Box<dyn Pattern>,
@@ -175,19 +179,19 @@ impl Socket {
         }
         for cmd in commands {
             match cmd {
-                Command::ActivateRead(id) => {
+                Command::Pipe(PipeEvent::ActivateRead(id)) => {
                     if self.pipes.get(id).is_some() {
                         self.pattern.read_activated(&mut self.pipes, id);
                     }
                 }
-                Command::ActivateWrite(id) => {
+                Command::Pipe(PipeEvent::ActivateWrite(id)) => {
                     if self.pipes.get(id).is_some() {
                         self.pattern.write_activated(&mut self.pipes, id);
                     }
                 }
-                Command::Attach(pipe) => self.attach_pipe(pipe),
-                Command::PipeTerm(id) => self.peer_closed(id),
-                Command::Hiccup(id) => {
+                Command::Pipe(PipeEvent::Attach(pipe)) => self.attach_pipe(pipe),
+                Command::Pipe(PipeEvent::Term(id)) => self.peer_closed(id),
+                Command::Pipe(PipeEvent::Hiccup(id)) => {
                     if self.pipes.get(id).is_some() {
                         self.pattern.hiccuped(&mut self.pipes, id);
                     }
@@ -197,8 +201,6 @@ impl Socket {
                     // As libzmq: the monitor stops with the context.
                     self.monitor.stop();
                 }
-                // Addressed to I/O threads only.
-                Command::Io(_) => {}
             }
         }
         self.retire_finished();
@@ -270,7 +272,7 @@ impl Socket {
             return self.bind_wire(proto, addr, uri);
         }
         let me = self.as_peer();
-        let waiting = self.ctx.bind_inproc(uri, me.clone())?;
+        let waiting = self.ctx.inproc().bind(uri, me.clone())?;
         for PendingConnect {
             connector,
             mut pipe,
@@ -303,7 +305,7 @@ impl Socket {
             return self.connect_wire(proto, addr, uri);
         }
         let me = self.as_peer();
-        let mut mine = self.ctx.connect_inproc(uri, |peer| {
+        let mut mine = self.ctx.inproc().connect(uri, |peer| {
             let (mut mine, mut theirs) = pipe::pair(me.config, peer.map(|p| p.config));
             mine.endpoint = Some(uri.to_owned());
             theirs.peer_routing_id = me.routing_id.clone();
@@ -318,7 +320,7 @@ impl Socket {
                         theirs.write(Msg::from_slice(&p.hello_msg));
                     }
                     theirs.attach(p.mailbox.clone());
-                    p.mailbox.send(Command::Attach(theirs));
+                    p.mailbox.notify(PipeEvent::Attach(theirs));
                     (mine, None)
                 }
                 None => (
@@ -369,7 +371,7 @@ impl Socket {
         if proto != "inproc" {
             return self.close_wire(uri, true);
         }
-        self.ctx.unbind_inproc(uri, self.id)?;
+        self.ctx.inproc().unbind(uri, self.id)?;
         self.bound.retain(|b| b != uri);
         Ok(())
     }
@@ -465,7 +467,7 @@ impl Socket {
                 o.ipc_pid_accept_filters.iter().copied().collect(),
             ),
             tuning: self.tuning(),
-            zap_ctx: o.zap_enabled().then(|| self.ctx.clone()),
+            zap: o.zap_enabled().then(|| self.ctx.inproc().clone()),
             socks: (!o.socks_proxy_address.is_empty()).then(|| io_thread::SocksProxy {
                 address: String::from_utf8_lossy(&o.socks_proxy_address).into_owned(),
                 ipv6: o.ipv6,
@@ -558,7 +560,7 @@ impl Socket {
         self.listening(&endpoint, listener.raw_fd());
         let io = self.ctx.io_mailbox()?;
         let id = io_thread::next_endpoint_id();
-        io.send(Command::Io(Box::new(IoCommand::Listen {
+        io.send(io_thread::Command::Io(Box::new(IoCommand::Listen {
             endpoint_id: id,
             listener,
             endpoint: endpoint.clone(),
@@ -614,7 +616,7 @@ impl Socket {
             None
         };
         let id = io_thread::next_endpoint_id();
-        io.send(Command::Io(Box::new(IoCommand::Connect {
+        io.send(io_thread::Command::Io(Box::new(IoCommand::Connect {
             endpoint_id: id,
             peer,
             endpoint: uri.to_owned(),
@@ -654,7 +656,7 @@ impl Socket {
         mine.endpoint = Some(uri.to_owned());
         self.attach_pipe(mine);
         let id = io_thread::next_endpoint_id();
-        io.send(Command::Io(Box::new(IoCommand::Udp {
+        io.send(io_thread::Command::Io(Box::new(IoCommand::Udp {
             endpoint_id: id,
             socket_id: self.id,
             udp,
@@ -769,7 +771,7 @@ impl Socket {
             return;
         }
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        w.io.send(Command::Io(Box::new(IoCommand::Close {
+        w.io.send(io_thread::Command::Io(Box::new(IoCommand::Close {
             socket_id: self.id,
             endpoint_id: w.id,
             done: w.bound.then_some(tx),
@@ -828,7 +830,7 @@ impl Socket {
 
     /// Registers a thread about to sleep on this socket's mailbox without holding the
     /// socket, so that whoever processes its commands meanwhile wakes it.
-    fn park(&mut self, waker: &Arc<Signaler>) -> Arc<Mailbox> {
+    fn park(&mut self, waker: &Arc<Signaler>) -> Arc<Mailbox<Command>> {
         self.parked.push(waker.clone());
         self.mailbox.clone()
     }
@@ -969,7 +971,7 @@ impl Socket {
         }
         self.take_closing().wait();
         self.mailbox.drain(|c| {
-            if let Command::Attach(p) = c {
+            if let Command::Pipe(PipeEvent::Attach(p)) = c {
                 p.close();
             }
         });
@@ -1132,3 +1134,6 @@ fn thread_waker() -> Result<Arc<Signaler>> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests;

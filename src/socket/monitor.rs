@@ -37,19 +37,12 @@ impl Socket {
         if !matches!(socket_type, ZMQ_PAIR | ZMQ_PUB | ZMQ_PUSH) {
             return Err(Errno::EINVAL);
         }
-        let mut mon = Socket::new(self.ctx.clone(), socket_type)?;
-        // Not in the context's registry: it never blocks (events that find no room are
-        // dropped) and must not hold up zmq_ctx_term, which libzmq ensures with linger 0.
-        self.ctx.remove_socket(mon.id);
-        let linger: c_int = 0;
-        let bound = mon
-            .set_option(ZMQ_LINGER, Some(&linger.to_ne_bytes()), 4)
-            .and_then(|()| mon.bind(endpoint));
-        if let Err(e) = bound {
-            mon.close();
-            return Err(e);
-        }
-        self.monitor.start(mon, events, version);
+        self.monitor.start(
+            self.ctx.inproc(),
+            endpoint,
+            self.id,
+            (events, version, socket_type),
+        )?;
         Ok(())
     }
 

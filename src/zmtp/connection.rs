@@ -8,44 +8,17 @@ use std::time::{Duration, Instant};
 
 use super::codec::{self, Control, Decoder, Frame, Framing};
 use super::command::{self, Command};
-use super::curve::{CurveClient, CurveServer, CurveSide};
 use super::greeting::{self, Detected, GreetingReader, REVISION_1_0, REVISION_3, V2_GREETING_LEN};
+use super::mechanism;
 use super::null::{self, PeerProperties};
 use super::output::OutQueue;
-use super::plain;
 use super::socket_type;
 use super::zap;
 use super::zws;
-use super::Mechanism;
 use super::{Config, Error, Event, MAX_HANDSHAKE_FRAME};
 use crate::metadata::Metadata;
 use crate::msg::Msg;
 use crate::transport::ws::frame;
-
-/// A CURVE connection's mechanism: after the handshake it seals and opens every frame.
-enum Curve {
-    Client(CurveClient),
-    Server(CurveServer),
-}
-
-impl Curve {
-    fn side(&mut self) -> &mut dyn CurveSide {
-        match self {
-            Curve::Client(c) => c,
-            Curve::Server(s) => s,
-        }
-    }
-}
-
-/// Where a PLAIN handshake stands (the NULL one needs no state of its own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PlainStep {
-    ClientAwaitsWelcome,
-    ClientAwaitsReady,
-    ServerAwaitsHello,
-    ServerAwaitsZap,
-    ServerAwaitsInitiate,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -117,18 +90,16 @@ struct State {
     /// DISH: the group frame of the message whose body comes next.
     group_frame: Option<Msg>,
     dead: Option<Error>,
-    /// Our READY is held back until the ZAP handler answers.
+    /// The security mechanism (ZMTP 3, from the greeting on; `None` for 1.0/2.0 peers
+    /// and bare ZWS).
+    mechanism: Option<Box<dyn mechanism::Mechanism>>,
+    /// A ZAP request is out: the handler's reply is expected.
     zap_pending: bool,
-    /// The peer's READY, arrived while ZAP is pending.
-    peer_ready: Option<PeerProperties>,
+    /// The peer's properties, checked as soon as they arrive (the handshake may still
+    /// wait for ZAP).
+    peer: Option<PeerProperties>,
     /// What the ZAP handler said of the peer: its User-Id and properties.
     zap_properties: Vec<(Vec<u8>, Vec<u8>)>,
-    /// The PLAIN handshake's progress (`None` for NULL).
-    plain: Option<PlainStep>,
-    /// CURVE's state (`None` for other mechanisms).
-    curve: Option<Curve>,
-    /// The CURVE server asked its ZAP handler already.
-    zap_asked: bool,
     /// ZWS 2.0: frames go out as WebSocket messages (`None`: ZMTP framing).
     zws: Option<zws::Encoder>,
 }
@@ -173,12 +144,10 @@ impl Connection {
             sending_more: false,
             group_frame: None,
             dead: None,
+            mechanism: None,
             zap_pending: false,
-            peer_ready: None,
+            peer: None,
             zap_properties: Vec::new(),
-            plain: None,
-            curve: None,
-            zap_asked: false,
             zws: None,
             cfg,
         };
@@ -323,56 +292,8 @@ impl Connection {
     /// The mechanism's handshake starts: our first command goes out (READY, HELLO), or
     /// the ZAP handler is asked first.
     fn start_mechanism(&mut self, now: Instant) -> Result<(), Error> {
-        let cfg = &self.st.cfg;
-        match &cfg.mechanism {
-            Mechanism::Null => {}
-            Mechanism::Curve {
-                server,
-                public,
-                secret,
-                server_key,
-            } => {
-                let mut props = Vec::new();
-                null::append_basic_properties(
-                    &mut props,
-                    cfg.socket_type,
-                    &cfg.routing_id,
-                    &cfg.app_metadata,
-                );
-                self.st.curve = Some(if *server {
-                    Curve::Server(CurveServer::new(*public, *secret, props))
-                } else {
-                    Curve::Client(CurveClient::new(*public, *secret, *server_key, props))
-                });
-                return self.st.curve_progress(now);
-            }
-            Mechanism::Plain { server: true, .. } => {
-                self.st.plain = Some(PlainStep::ServerAwaitsHello);
-                return Ok(());
-            }
-            Mechanism::Plain {
-                username, password, ..
-            } => {
-                let body = plain::hello_body(username, password);
-                self.st.push_command(&body);
-                self.st.plain = Some(PlainStep::ClientAwaitsWelcome);
-                return Ok(());
-            }
-        }
-        if !cfg.zap_domain.is_empty() {
-            let frames = zap::request(
-                &cfg.zap_domain,
-                &cfg.peer_address,
-                &cfg.routing_id,
-                cfg.mechanism.name(),
-                &[],
-            );
-            self.st.zap_pending = true;
-            self.st.events.push_back(Event::ZapRequest(frames));
-            return Ok(());
-        }
-        self.st.send_ready();
-        Ok(())
+        self.st.mechanism = Some(mechanism::new(&self.st.cfg));
+        self.st.mechanism_progress(now)
     }
 
     /// The ZAP handler's reply (every frame, envelope delimiter first). On 200 the
@@ -402,20 +323,10 @@ impl Connection {
                 .push((b"User-Id".to_vec(), r.user_id));
         }
         self.st.zap_properties.extend(r.properties);
-        if let Some(Curve::Server(s)) = &mut self.st.curve {
-            s.accept();
-            return self.st.curve_progress(now).map_err(|e| self.die(e));
+        if let Some(m) = &mut self.st.mechanism {
+            m.zap_accepted();
         }
-        if self.st.plain == Some(PlainStep::ServerAwaitsZap) {
-            self.st.push_command(plain::WELCOME);
-            self.st.plain = Some(PlainStep::ServerAwaitsInitiate);
-            return Ok(());
-        }
-        self.st.send_ready();
-        if let Some(peer) = self.st.peer_ready.take() {
-            self.st.handshake_done(peer, now);
-        }
-        Ok(())
+        self.st.mechanism_progress(now).map_err(|e| self.die(e))
     }
 
     /// No ZAP handler is bound. NULL goes on without one, as libzmq, unless
@@ -425,19 +336,15 @@ impl Connection {
         if !std::mem::take(&mut self.st.zap_pending) {
             return Ok(());
         }
-        if self.st.plain.is_some() || self.st.cfg.zap_enforce_domain {
+        if self.st.cfg.zap_enforce_domain {
             return Err(self.die(Error::NoZapHandler));
         }
-        if let Some(Curve::Server(s)) = &mut self.st.curve {
-            // libzmq's "Stonehouse" case: encryption without authentication.
-            s.accept();
-            return self.st.curve_progress(now).map_err(|e| self.die(e));
+        if let Some(m) = &mut self.st.mechanism {
+            if let Err(e) = m.zap_unavailable() {
+                return Err(self.die(e));
+            }
         }
-        self.st.send_ready();
-        if let Some(peer) = self.st.peer_ready.take() {
-            self.st.handshake_done(peer, now);
-        }
-        Ok(())
+        self.st.mechanism_progress(now).map_err(|e| self.die(e))
     }
 
     fn die(&mut self, e: Error) -> Error {
@@ -483,7 +390,7 @@ impl Connection {
                 } else {
                     command::CANCEL
                 };
-                if st.curve.is_some() {
+                if st.seals() {
                     st.push_frame(false, true, &[name, topic].concat());
                     return Ok(());
                 }
@@ -491,7 +398,7 @@ impl Connection {
                 return Ok(());
             }
         }
-        if st.curve.is_some() {
+        if st.seals() {
             st.push_frame(more, false, msg.data());
             st.sending_more = more;
             return Ok(());
@@ -640,110 +547,38 @@ impl State {
         }
     }
 
-    /// One PLAIN handshake command from the peer (plain_client.cpp, plain_server.cpp).
-    fn on_plain_frame(&mut self, body: &[u8], now: Instant) -> Result<(), Error> {
-        let local = self.cfg.socket_type;
-        match self.plain {
-            Some(PlainStep::ClientAwaitsWelcome) => {
-                plain::check_welcome(body)?;
-                let mut initiate = plain::INITIATE.to_vec();
-                let cfg = &self.cfg;
-                null::append_basic_properties(
-                    &mut initiate,
-                    cfg.socket_type,
-                    &cfg.routing_id,
-                    &cfg.app_metadata,
-                );
-                self.push_command(&initiate);
-                self.plain = Some(PlainStep::ClientAwaitsReady);
-                Ok(())
-            }
-            Some(PlainStep::ClientAwaitsReady) => match body.strip_prefix(command::READY) {
-                Some(props) => {
-                    let peer = null::parse_properties(local, props)?;
-                    self.handshake_done(peer, now);
-                    Ok(())
-                }
-                None => plain::peer_error_or_unexpected(body),
-            },
-            Some(PlainStep::ServerAwaitsHello) => {
-                let (username, password) = plain::parse_hello(body)?;
-                // PLAIN always asks the ZAP handler, whatever ZMQ_ZAP_DOMAIN says.
-                let frames = zap::request(
-                    &self.cfg.zap_domain,
-                    &self.cfg.peer_address,
-                    &self.cfg.routing_id,
-                    "PLAIN",
-                    &[&username, &password],
-                );
-                self.zap_pending = true;
-                self.plain = Some(PlainStep::ServerAwaitsZap);
-                self.events.push_back(Event::ZapRequest(frames));
-                Ok(())
-            }
-            Some(PlainStep::ServerAwaitsInitiate) => {
-                let props = body
-                    .strip_prefix(plain::INITIATE)
-                    .ok_or(Error::UnexpectedCommand)?;
-                let peer = null::parse_properties(local, props)?;
-                self.send_ready();
-                self.handshake_done(peer, now);
-                Ok(())
-            }
-            // Nothing is expected while the ZAP handler decides (libzmq: unspecified).
-            Some(PlainStep::ServerAwaitsZap) | None => Err(Error::ProtocolUnspecified),
-        }
+    /// Traffic frames go through the mechanism (CURVE's MESSAGE).
+    fn seals(&self) -> bool {
+        self.mechanism.as_ref().is_some_and(|m| m.seals())
     }
 
-    fn send_ready(&mut self) {
-        let cfg = &self.cfg;
-        let body = null::ready_body(cfg.socket_type, &cfg.routing_id, &cfg.app_metadata);
-        self.push_command(&body);
-    }
-
-    /// Moves a CURVE handshake on: the server asks the ZAP handler once it has the
-    /// client's key, due commands go out, and a finished handshake starts traffic.
-    fn curve_progress(&mut self, now: Instant) -> Result<(), Error> {
-        let Some(c) = &mut self.curve else {
+    /// Moves the mechanism's handshake on: the peer's properties are checked as soon
+    /// as they arrive, the ZAP handler is asked when the mechanism says so, due
+    /// commands go out, and a finished handshake starts traffic.
+    fn mechanism_progress(&mut self, now: Instant) -> Result<(), Error> {
+        let Some(m) = &mut self.mechanism else {
             return Ok(());
         };
-        if let Curve::Server(s) = c {
-            if s.awaiting_decision() && !self.zap_asked {
-                self.zap_asked = true;
-                let key = s.client_public_key().unwrap_or_default();
-                let frames = zap::request(
-                    &self.cfg.zap_domain,
-                    &self.cfg.peer_address,
-                    &self.cfg.routing_id,
-                    "CURVE",
-                    &[&key],
-                );
-                self.zap_pending = true;
-                self.events.push_back(Event::ZapRequest(frames));
-                return Ok(());
+        if self.peer.is_none() {
+            if let Some(props) = m.peer_properties() {
+                let peer = null::parse_properties(self.cfg.socket_type, props)
+                    .map_err(|e| m.properties_error(e))?;
+                self.peer = Some(peer);
             }
         }
-        let mut due = Vec::new();
-        while let Some(cmd) = c.side().next_command() {
-            due.push(cmd);
+        if let Some(frames) = m.zap_request() {
+            self.zap_pending = true;
+            self.events.push_back(Event::ZapRequest(frames));
         }
-        let ready = c.side().is_ready();
-        let props = c.side().peer_properties().map(<[u8]>::to_vec);
-        let client = matches!(c, Curve::Client(_));
+        let due: Vec<Vec<u8>> = std::iter::from_fn(|| m.next_command()).collect();
+        let ready = m.is_ready();
         for cmd in due {
             self.push_command(&cmd);
         }
         if ready && self.phase == Phase::Handshake {
-            let props = props.unwrap_or_default();
-            let peer = null::parse_properties(self.cfg.socket_type, &props).map_err(|e| {
-                // libzmq's CURVE client reports any READY it rejects as invalid metadata.
-                if client {
-                    Error::ReadyMetadataRejected
-                } else {
-                    e
-                }
-            })?;
-            self.handshake_done(peer, now);
+            if let Some(peer) = self.peer.take() {
+                self.handshake_done(peer, now);
+            }
         }
         Ok(())
     }
@@ -751,9 +586,9 @@ impl State {
     /// A frame after the handshake: with CURVE it travels sealed in a MESSAGE (whose
     /// own frame carries no flags), as libzmq's `curve_encoding_t::encode`.
     fn push_frame(&mut self, more: bool, command: bool, body: &[u8]) {
-        match &mut self.curve {
-            Some(c) if self.phase == Phase::Traffic => {
-                let sealed = c.side().encode(body, more, command);
+        match &mut self.mechanism {
+            Some(m) if m.seals() && self.phase == Phase::Traffic => {
+                let sealed = m.encode(body, more, command);
                 self.emit(false, false, &[&sealed]);
             }
             _ => self.emit(more, command, &[body]),
@@ -838,7 +673,7 @@ impl State {
     }
 
     fn push_command(&mut self, body: &[u8]) {
-        if self.curve.is_some() && self.phase == Phase::Traffic {
+        if self.seals() && self.phase == Phase::Traffic {
             return self.push_frame(false, true, body);
         }
         self.emit(false, true, &[body]);
@@ -851,20 +686,11 @@ impl State {
         match self.phase {
             // Frames are decoded only once the greeting is complete.
             Phase::Greeting => Ok(()),
-            Phase::Handshake if self.plain.is_some() => {
-                self.on_plain_frame(frame.body.bytes(), now)
-            }
-            Phase::Handshake if self.curve.is_some() => {
-                if let Some(c) = &mut self.curve {
-                    c.side().process_command(frame.body.bytes())?;
-                }
-                self.curve_progress(now)
-            }
-            Phase::Traffic if self.curve.is_some() => {
-                let Some(c) = &mut self.curve else {
+            Phase::Traffic if self.seals() => {
+                let Some(m) = &mut self.mechanism else {
                     return Ok(());
                 };
-                let (msg, more, command) = c.side().decode(frame.body.bytes())?;
+                let (msg, more, command) = m.decode(frame.body.bytes())?;
                 self.on_traffic_frame(
                     Frame {
                         more,
@@ -875,17 +701,13 @@ impl State {
                     now,
                 )
             }
+            // During the handshake every frame is taken as a command, whatever its
+            // COMMAND flag (libzmq does the same).
             Phase::Handshake => {
-                if self.peer_ready.is_some() {
-                    return Err(Error::UnexpectedCommand);
+                if let Some(m) = &mut self.mechanism {
+                    m.process_command(frame.body.bytes())?;
                 }
-                let peer = null::process_handshake_frame(self.cfg.socket_type, frame.body.bytes())?;
-                if self.zap_pending {
-                    self.peer_ready = Some(peer);
-                } else {
-                    self.handshake_done(peer, now);
-                }
-                Ok(())
+                self.mechanism_progress(now)
             }
             Phase::LegacyIdentity => {
                 self.peer_routing_id = Some(frame.body.bytes().to_vec());

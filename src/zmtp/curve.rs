@@ -18,6 +18,7 @@ use crypto_box::aead::{AeadInPlace, KeyInit, OsRng};
 use crypto_box::{PublicKey, SalsaBox, SecretKey};
 use crypto_secretbox::XSalsa20Poly1305;
 
+use super::mechanism::{Mechanism, ZapAsker};
 use super::{CommandKind, Error};
 use crate::msg::Msg;
 
@@ -40,27 +41,6 @@ pub(crate) const MESSAGE_MIN_SIZE: usize = MESSAGE.len() + 8 + MAC + 1;
 
 const MSG_MORE: u8 = 0x01;
 const MSG_COMMAND: u8 = 0x02;
-
-/// The two halves of a CURVE connection.
-pub trait CurveSide {
-    /// The body of the next handshake command to send (HELLO, WELCOME, INITIATE, READY
-    /// or ERROR), if any is due now. The caller frames it as a ZMTP command.
-    fn next_command(&mut self) -> Option<Vec<u8>>;
-    /// A handshake command body from the peer. Errors are the protocol failures libzmq
-    /// reports (wrong command, bad box, bad cookie, malformed, ERROR received).
-    fn process_command(&mut self, body: &[u8]) -> Result<(), Error>;
-    /// Handshake done both ways (READY sent/received).
-    fn is_ready(&self) -> bool;
-    /// The peer's property list bytes (from INITIATE on the server, READY on the
-    /// client), once known. Not validated here (the local socket type is needed): parse
-    /// it as a READY's; on the client, report a rejection as
-    /// [`Error::ReadyMetadataRejected`], as libzmq's CURVE client does.
-    fn peer_properties(&self) -> Option<&[u8]>;
-    /// After the handshake: one data frame -> the body of the MESSAGE that carries it.
-    fn encode(&mut self, data: &[u8], more: bool, command: bool) -> Vec<u8>;
-    /// A MESSAGE body from the peer -> (the frame as a message, more, command).
-    fn decode(&mut self, body: &[u8]) -> Result<(Msg, bool, bool), Error>;
-}
 
 fn nonce(prefix: &[u8], tail: &[u8]) -> [u8; 24] {
     debug_assert_eq!(prefix.len() + tail.len(), 24);
@@ -393,7 +373,7 @@ impl CurveClient {
     }
 }
 
-impl CurveSide for CurveClient {
+impl Mechanism for CurveClient {
     fn next_command(&mut self) -> Option<Vec<u8>> {
         match self.state {
             ClientState::SendHello => {
@@ -421,6 +401,14 @@ impl CurveSide for CurveClient {
         } else {
             Err(Error::UnexpectedCommand)
         }
+    }
+
+    fn seals(&self) -> bool {
+        true
+    }
+
+    fn properties_error(&self, _: Error) -> Error {
+        Error::ReadyMetadataRejected
     }
 
     fn is_ready(&self) -> bool {
@@ -473,6 +461,8 @@ pub struct CurveServer {
     state: ServerState,
     codec: Codec,
     peer_properties: Option<Vec<u8>>,
+    /// Asks the ZAP handler about the client's key (once).
+    zap: Option<ZapAsker>,
 }
 
 impl CurveServer {
@@ -497,7 +487,14 @@ impl CurveServer {
             state: ServerState::WaitingForHello,
             codec: Codec::new(b"CurveZMQMESSAGES", b"CurveZMQMESSAGEC"),
             peer_properties: None,
+            zap: None,
         }
+    }
+
+    /// Asks the ZAP handler, through `asker`, once INITIATE came.
+    pub(crate) fn with_zap(mut self, asker: ZapAsker) -> Self {
+        self.zap = Some(asker);
+        self
     }
 
     /// After the client's INITIATE was accepted: its long-term public key (the ZAP
@@ -636,7 +633,7 @@ impl CurveServer {
     }
 }
 
-impl CurveSide for CurveServer {
+impl Mechanism for CurveServer {
     fn next_command(&mut self) -> Option<Vec<u8>> {
         match self.state {
             ServerState::SendingWelcome => {
@@ -664,6 +661,25 @@ impl CurveSide for CurveServer {
             ServerState::WaitingForInitiate => self.process_initiate(body),
             _ => Err(Error::ProtocolUnspecified),
         }
+    }
+
+    fn seals(&self) -> bool {
+        true
+    }
+
+    /// Once INITIATE proved the client's key: the handler decides (a server with no
+    /// handler goes on unauthenticated: libzmq's "Stonehouse").
+    fn zap_request(&mut self) -> Option<Vec<Vec<u8>>> {
+        if !self.awaiting_decision() {
+            return None;
+        }
+        let asker = self.zap.take()?;
+        let key = self.client_public_key().unwrap_or_default();
+        Some(asker.request("CURVE", &[&key]))
+    }
+
+    fn zap_accepted(&mut self) {
+        self.accept();
     }
 
     fn is_ready(&self) -> bool {

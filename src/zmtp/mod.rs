@@ -24,6 +24,7 @@ pub(crate) use command::{membership, parse_membership};
 mod connection;
 pub mod curve;
 mod greeting;
+mod mechanism;
 mod null;
 mod output;
 mod plain;

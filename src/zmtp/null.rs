@@ -5,6 +5,7 @@
 //! every frame is taken as a command, whatever its COMMAND flag (libzmq does the same).
 
 use super::command::{self, IDENTITY, SOCKET_TYPE};
+use super::mechanism::{Mechanism, ZapAsker};
 use super::socket_type;
 use super::Error;
 
@@ -22,6 +23,7 @@ pub struct PeerProperties {
 /// The READY body libzmq sends: `Socket-Type`, then `Identity` for REQ/DEALER/ROUTER
 /// (even empty), then the `X-` application properties sorted by name, first of each
 /// name kept, values cut at a NUL (they are C strings in libzmq).
+#[cfg(test)]
 pub fn ready_body(
     socket_type: i32,
     routing_id: &[u8],
@@ -83,6 +85,7 @@ pub fn parse_properties(local_type: i32, data: &[u8]) -> Result<PeerProperties, 
 
 /// Handles the one command the NULL handshake expects from the peer: READY (done) or
 /// ERROR (failure with the peer's reason). Anything else is an unexpected command.
+#[cfg(test)]
 pub fn process_handshake_frame(local_type: i32, body: &[u8]) -> Result<PeerProperties, Error> {
     if let Some(data) = body.strip_prefix(command::READY) {
         return parse_properties(local_type, data);
@@ -92,6 +95,73 @@ pub fn process_handshake_frame(local_type: i32, body: &[u8]) -> Result<PeerPrope
         return Err(Error::PeerError(reason.to_vec()));
     }
     Err(Error::UnexpectedCommand)
+}
+
+/// NULL's handshake: READY each way. With a ZAP domain, ours waits for the handler's
+/// decision (the peer's READY may come meanwhile: it is kept).
+pub(crate) struct Null {
+    /// Asks the handler once, when a domain is set.
+    zap: Option<ZapAsker>,
+    awaiting_zap: bool,
+    /// Our property list, for our READY.
+    properties: Vec<u8>,
+    ready_sent: bool,
+    peer: Option<Vec<u8>>,
+}
+
+impl Null {
+    pub(crate) fn new(zap: Option<ZapAsker>, properties: Vec<u8>) -> Null {
+        Null {
+            zap,
+            awaiting_zap: false,
+            properties,
+            ready_sent: false,
+            peer: None,
+        }
+    }
+}
+
+impl Mechanism for Null {
+    fn next_command(&mut self) -> Option<Vec<u8>> {
+        if self.ready_sent || self.zap.is_some() || self.awaiting_zap {
+            return None;
+        }
+        self.ready_sent = true;
+        Some([command::READY, &self.properties].concat())
+    }
+
+    fn process_command(&mut self, body: &[u8]) -> Result<(), Error> {
+        if self.peer.is_some() {
+            return Err(Error::UnexpectedCommand);
+        }
+        if let Some(data) = body.strip_prefix(command::READY) {
+            self.peer = Some(data.to_vec());
+            return Ok(());
+        }
+        if let Some(data) = body.strip_prefix(command::ERROR) {
+            let reason = command::error_reason(data).ok_or(Error::MalformedError)?;
+            return Err(Error::PeerError(reason.to_vec()));
+        }
+        Err(Error::UnexpectedCommand)
+    }
+
+    fn zap_request(&mut self) -> Option<Vec<Vec<u8>>> {
+        let asker = self.zap.take()?;
+        self.awaiting_zap = true;
+        Some(asker.request("NULL", &[]))
+    }
+
+    fn zap_accepted(&mut self) {
+        self.awaiting_zap = false;
+    }
+
+    fn is_ready(&self) -> bool {
+        self.ready_sent && self.peer.is_some()
+    }
+
+    fn peer_properties(&self) -> Option<&[u8]> {
+        self.peer.as_deref()
+    }
 }
 
 #[cfg(test)]

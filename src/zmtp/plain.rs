@@ -4,6 +4,7 @@
 //! properties and the server READY with its own. Credentials travel in clear text.
 
 use super::command;
+use super::mechanism::{Mechanism, ZapAsker};
 use super::{CommandKind, Error};
 
 pub(crate) const HELLO: &[u8] = b"\x05HELLO";
@@ -55,6 +56,141 @@ pub fn peer_error_or_unexpected(body: &[u8]) -> Result<(), Error> {
         return Err(Error::PeerError(reason.to_vec()));
     }
     Err(Error::UnexpectedCommand)
+}
+
+/// PLAIN's client: HELLO, then INITIATE once WELCOME came, then the server's READY.
+pub(crate) struct PlainClient {
+    /// The command due next.
+    out: Option<Vec<u8>>,
+    /// Our property list, for INITIATE.
+    properties: Vec<u8>,
+    welcomed: bool,
+    peer: Option<Vec<u8>>,
+}
+
+impl PlainClient {
+    pub(crate) fn new(username: &[u8], password: &[u8], properties: Vec<u8>) -> Self {
+        PlainClient {
+            out: Some(hello_body(username, password)),
+            properties,
+            welcomed: false,
+            peer: None,
+        }
+    }
+}
+
+impl Mechanism for PlainClient {
+    fn next_command(&mut self) -> Option<Vec<u8>> {
+        self.out.take()
+    }
+
+    fn process_command(&mut self, body: &[u8]) -> Result<(), Error> {
+        if !self.welcomed {
+            check_welcome(body)?;
+            self.welcomed = true;
+            self.out = Some([INITIATE, &self.properties].concat());
+            return Ok(());
+        }
+        match body.strip_prefix(command::READY) {
+            Some(props) if self.peer.is_none() => {
+                self.peer = Some(props.to_vec());
+                Ok(())
+            }
+            _ => peer_error_or_unexpected(body),
+        }
+    }
+
+    fn is_ready(&self) -> bool {
+        self.peer.is_some()
+    }
+
+    fn peer_properties(&self) -> Option<&[u8]> {
+        self.peer.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ServerStep {
+    AwaitsHello,
+    AwaitsZap,
+    AwaitsInitiate,
+    Done,
+}
+
+/// PLAIN's server: HELLO's credentials go to the ZAP handler (PLAIN always asks one,
+/// whatever ZMQ_ZAP_DOMAIN says), WELCOME once it admits them, READY after INITIATE.
+pub(crate) struct PlainServer {
+    step: ServerStep,
+    asker: ZapAsker,
+    zap: Option<Vec<Vec<u8>>>,
+    out: Option<Vec<u8>>,
+    /// Our property list, for READY.
+    properties: Vec<u8>,
+    peer: Option<Vec<u8>>,
+}
+
+impl PlainServer {
+    pub(crate) fn new(asker: ZapAsker, properties: Vec<u8>) -> Self {
+        PlainServer {
+            step: ServerStep::AwaitsHello,
+            asker,
+            zap: None,
+            out: None,
+            properties,
+            peer: None,
+        }
+    }
+}
+
+impl Mechanism for PlainServer {
+    fn next_command(&mut self) -> Option<Vec<u8>> {
+        self.out.take()
+    }
+
+    fn process_command(&mut self, body: &[u8]) -> Result<(), Error> {
+        match self.step {
+            ServerStep::AwaitsHello => {
+                let (username, password) = parse_hello(body)?;
+                self.zap = Some(self.asker.request("PLAIN", &[&username, &password]));
+                self.step = ServerStep::AwaitsZap;
+                Ok(())
+            }
+            ServerStep::AwaitsInitiate => {
+                let props = body
+                    .strip_prefix(INITIATE)
+                    .ok_or(Error::UnexpectedCommand)?;
+                self.peer = Some(props.to_vec());
+                self.out = Some([command::READY, &self.properties].concat());
+                self.step = ServerStep::Done;
+                Ok(())
+            }
+            // Nothing is expected while the ZAP handler decides (libzmq: unspecified).
+            ServerStep::AwaitsZap | ServerStep::Done => Err(Error::ProtocolUnspecified),
+        }
+    }
+
+    fn zap_request(&mut self) -> Option<Vec<Vec<u8>>> {
+        self.zap.take()
+    }
+
+    fn zap_accepted(&mut self) {
+        if self.step == ServerStep::AwaitsZap {
+            self.out = Some(WELCOME.to_vec());
+            self.step = ServerStep::AwaitsInitiate;
+        }
+    }
+
+    fn zap_unavailable(&mut self) -> Result<(), Error> {
+        Err(Error::NoZapHandler)
+    }
+
+    fn is_ready(&self) -> bool {
+        self.step == ServerStep::Done
+    }
+
+    fn peer_properties(&self) -> Option<&[u8]> {
+        self.peer.as_deref()
+    }
 }
 
 #[cfg(test)]
