@@ -20,7 +20,7 @@ use mio::{Interest, Registry, Token};
 use crate::msg::Msg;
 use crate::pipe::{PipeEnd, Read};
 use crate::sys::pgm::{Received, Sent, Socket};
-use crate::transport::pgm::{Encoder, Receiver};
+use crate::zmtp::pgm::{Encoder, Receiver};
 
 /// At most this many APDUs per pump, so that one busy source cannot starve the
 /// other endpoints of the I/O thread; the rest is read on the next turn.

@@ -724,11 +724,13 @@ impl Socket {
         let io = self.ctx.io_mailbox()?;
         self.attach_pipe(mine);
         let id = io_thread::next_endpoint_id();
-        io.send(Command::Io(Box::new(IoCommand::Connectionless {
-            endpoint_id: id,
-            socket_id: self.id,
-            endpoint,
-        })));
+        io.send(io_thread::Command::Io(Box::new(
+            IoCommand::Connectionless {
+                endpoint_id: id,
+                socket_id: self.id,
+                endpoint,
+            },
+        )));
         self.wire.push(WireEndpoint {
             endpoint: uri.to_owned(),
             given: uri.to_owned(),

@@ -17,7 +17,7 @@
 //! connection converts them to and from SUBSCRIBE/CANCEL commands where the protocol
 //! version calls for it (zmtp.md §6).
 
-pub(crate) mod codec;
+mod codec;
 mod command;
 #[cfg(feature = "draft")]
 pub(crate) use command::{membership, parse_membership};
@@ -27,6 +27,7 @@ mod greeting;
 mod mechanism;
 mod null;
 mod output;
+pub mod pgm;
 mod plain;
 mod raw;
 mod socket_type;
