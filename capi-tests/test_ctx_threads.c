@@ -39,14 +39,21 @@ int main (void)
     CHECK (ctx);
     CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 0) == 0);
     CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_SCHED_POLICY, SCHED_BATCH) == 0);
+#ifdef ZMQ_BUILD_DRAFT_API
     CHECK (zmq_ctx_set_ext (ctx, ZMQ_THREAD_NAME_PREFIX, "tst", 3) == 0);
+    const char *name = "tstZMQbg/IO/0";
+#else
+    /* The stable API takes a number as the prefix. */
+    CHECK (zmq_ctx_set (ctx, ZMQ_THREAD_NAME_PREFIX, 42) == 0);
+    const char *name = "42ZMQbg/IO/0";
+#endif
     /* The I/O threads start with the first tcp endpoint. */
     void *s = zmq_socket (ctx, ZMQ_PULL);
     CHECK (zmq_bind (s, "tcp://127.0.0.1:*") == 0);
 
     int tid = -1;
     for (int i = 0; i < 100 && tid < 0; i++) {
-        tid = find_thread ("tstZMQbg/IO/0");
+        tid = find_thread (name);
         if (tid < 0)
             usleep (10000);
     }

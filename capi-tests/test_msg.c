@@ -125,6 +125,7 @@ static void test_properties (void)
     CHECK_ERRNO (zmq_msg_set (&msg, ZMQ_MORE, 1), EINVAL);
     CHECK_ERRNO (zmq_msg_gets (&msg, "Socket-Type"), EINVAL);
     CHECK_EQ_INT (-1, zmq_msg_get (&msg, ZMQ_SRCFD));
+#ifdef ZMQ_BUILD_DRAFT_API
     CHECK_EQ_INT (0, zmq_msg_routing_id (&msg));
     CHECK_ERRNO (zmq_msg_set_routing_id (&msg, 0), EINVAL);
     CHECK (zmq_msg_set_routing_id (&msg, 7) == 0);
@@ -135,12 +136,15 @@ static void test_properties (void)
     char long_group[300];
     memset (long_group, 'g', sizeof long_group - 1);
     long_group[sizeof long_group - 1] = 0;
-    CHECK_ERRNO (zmq_msg_set_group (&msg, long_group), EINVAL);
+    /* As libzmq (strnlen): a longer group is cut at ZMQ_GROUP_MAX_LENGTH. */
+    CHECK (zmq_msg_set_group (&msg, long_group) == 0);
+    CHECK_EQ_INT (ZMQ_GROUP_MAX_LENGTH, (int) strlen (zmq_msg_group (&msg)));
     CHECK (zmq_msg_close (&msg) == 0);
 
     CHECK (zmq_msg_init_buffer (&msg, "foobar", 6) == 0);
     CHECK_EQ_INT (6, zmq_msg_size (&msg));
     CHECK (memcmp (zmq_msg_data (&msg), "foobar", 6) == 0);
+#endif
     CHECK (zmq_msg_close (&msg) == 0);
 }
 
@@ -161,7 +165,14 @@ static void test_errno_and_version (void)
     CHECK (strcmp (zmq_strerror (EINVAL), strerror (EINVAL)) == 0);
     errno = EAGAIN;
     CHECK_EQ_INT (EAGAIN, zmq_errno ());
-    CHECK_EQ_INT (1, zmq_has ("draft"));
+#ifdef ZMQ_BUILD_DRAFT_API
+    /* The drafts are exported, but reported as a release libzmq does (see README). */
+    CHECK_EQ_INT (getenv ("ZMQRS_HAS_DRAFT") && !strcmp (getenv ("ZMQRS_HAS_DRAFT"), "1"),
+                  zmq_has ("draft"));
+#else
+    /* Without the draft API nothing makes it say 1. */
+    CHECK_EQ_INT (0, zmq_has ("draft"));
+#endif
     CHECK_EQ_INT (0, zmq_has ("vmci")); /* VMware sockets: not here */
     CHECK_EQ_INT (0, zmq_has ("nonsense"));
 }

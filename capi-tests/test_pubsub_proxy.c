@@ -121,6 +121,7 @@ static void test_proxy_unsubscribe_on_disconnect (int option, const char *front,
     recv_str (xsub_proxy, "X", ZMQ_DONTWAIT);
     send_str (xpub_proxy, "1", ZMQ_SNDMORE);
     send_str (xpub_proxy, "X", 0);
+#ifdef ZMQ_BUILD_DRAFT_API
     if (option == ZMQ_XPUB_MANUAL_LAST_VALUE) {
         /* the first message goes to the last subscriber only, the next to both */
         send_str (xpub_proxy, "1", ZMQ_SNDMORE);
@@ -128,6 +129,7 @@ static void test_proxy_unsubscribe_on_disconnect (int option, const char *front,
         recv_str (sub2, "1", ZMQ_DONTWAIT);
         recv_str (sub2, "X", ZMQ_DONTWAIT);
     }
+#endif
     recv_str (sub2, "1", ZMQ_DONTWAIT);
     recv_str (sub2, "X", ZMQ_DONTWAIT);
     recv_str (sub1, "1", ZMQ_DONTWAIT);
@@ -260,6 +262,7 @@ static void test_long_topics (void)
     CHECK (zmq_close (xpub) == 0);
 }
 
+#ifdef ZMQ_BUILD_DRAFT_API
 /* libzmq's test_user_message_multi: with ZMQ_ONLY_FIRST_SUBSCRIBE only a first part
  * can be a subscription. */
 static void test_only_first_subscribe (void)
@@ -334,6 +337,8 @@ static void test_manual_last_value (void)
     CHECK (zmq_close (sub2) == 0);
 }
 
+#endif
+
 int main (void)
 {
     ctx = zmq_ctx_new ();
@@ -341,14 +346,20 @@ int main (void)
     test_sub_forward ();
     test_proxy_unsubscribe_on_disconnect (ZMQ_XPUB_MANUAL, "inproc://manual-front",
                                           "inproc://manual-back");
+#ifdef ZMQ_BUILD_DRAFT_API
     test_proxy_unsubscribe_on_disconnect (ZMQ_XPUB_MANUAL_LAST_VALUE, "inproc://last-front",
                                           "inproc://last-back");
+#endif
     test_missing_subscriptions ();
     test_unsubscribe_cleanup (ZMQ_XPUB_MANUAL, "inproc://cleanup-manual");
+#ifdef ZMQ_BUILD_DRAFT_API
     test_unsubscribe_cleanup (ZMQ_XPUB_MANUAL_LAST_VALUE, "inproc://cleanup-last");
+#endif
     test_long_topics ();
+#ifdef ZMQ_BUILD_DRAFT_API
     test_only_first_subscribe ();
     test_manual_last_value ();
+#endif
     CHECK (zmq_ctx_term (ctx) == 0);
     return 0;
 }

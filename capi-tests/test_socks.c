@@ -40,15 +40,22 @@ static void write_all (int fd, const void *buf, size_t len)
     CHECK (send (fd, buf, len, MSG_NOSIGNAL) == (ssize_t) len);
 }
 
-/* Greeting, then username/password when the client asks for it, as the client
- * offers: one method, username/password. */
+/* The one method the client offers: username/password with the credentials of the
+ * draft ZMQ_SOCKS_USERNAME and _PASSWORD, else none. */
+#ifdef ZMQ_BUILD_DRAFT_API
+#define METHOD 2
+#else
+#define METHOD 0
+#endif
+
 static void expect_greeting (int fd)
 {
     unsigned char g[3];
     read_exact (fd, g, 3);
-    CHECK (g[0] == 5 && g[1] == 1 && g[2] == 2);
+    CHECK (g[0] == 5 && g[1] == 1 && g[2] == METHOD);
 }
 
+#if METHOD == 2
 static void expect_credentials (int fd)
 {
     unsigned char b[2 + 255 + 1 + 255];
@@ -57,6 +64,7 @@ static void expect_credentials (int fd)
     read_exact (fd, b, 4 + 1 + 4);
     CHECK (memcmp (b, "user", 4) == 0 && b[4] == 4 && memcmp (b + 5, "pass", 4) == 0);
 }
+#endif
 
 static void expect_request (int fd)
 {
@@ -102,7 +110,8 @@ static void *proxy_main (void *arg)
             close (c);
             continue;
         }
-        write_all (c, "\x05\x02", 2);
+        write_all (c, METHOD == 2 ? "\x05\x02" : "\x05\x00", 2);
+#if METHOD == 2
         expect_credentials (c);
         if (round == 1) {
             write_all (c, "\x01\x01", 2); /* credentials refused */
@@ -110,10 +119,14 @@ static void *proxy_main (void *arg)
             continue;
         }
         write_all (c, "\x01\x00", 2);
+#endif
         expect_request (c);
-        if (round == 2) {
-            /* Connection refused, with a bound address of the IPv4 kind. */
-            write_all (c, "\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00", 10);
+        if (round == 1 || round == 2) {
+            /* (Round 1 gets here without credentials.) General failure, then connection
+             * refused, with a bound address of the IPv4 kind. */
+            write_all (c, round == 1 ? "\x05\x01\x00\x01\x00\x00\x00\x00\x00\x00"
+                                     : "\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00",
+                       10);
             close (c);
             continue;
         }
@@ -179,8 +192,10 @@ int main (void)
     char proxy_addr[64];
     snprintf (proxy_addr, sizeof proxy_addr, "127.0.0.1:%d", ntohs (sa.sin_port));
     CHECK (zmq_setsockopt (pull, ZMQ_SOCKS_PROXY, proxy_addr, strlen (proxy_addr)) == 0);
+#if METHOD == 2
     CHECK (zmq_setsockopt (pull, ZMQ_SOCKS_USERNAME, "user", 4) == 0);
     CHECK (zmq_setsockopt (pull, ZMQ_SOCKS_PASSWORD, "pass", 4) == 0);
+#endif
     char dest[128];
     snprintf (dest, sizeof dest, "tcp://%s:%d", dest_name, dest_port);
     /* Not resolved here: the proxy does that. */

@@ -388,6 +388,36 @@ static void test_ipc (void *ctx)
     CHECK (zmq_close (stream) == 0);
 }
 
+/* ZMQ_IN_BATCH_SIZE is how much a connection reads at once: a STREAM never delivers
+ * more than that in one message, as libzmq's raw decoder. */
+static void test_in_batch_size (void *ctx)
+{
+    void *stream = new_socket (ctx, ZMQ_STREAM);
+    set_int (stream, ZMQ_IN_BATCH_SIZE, 100);
+    CHECK_EQ_INT (100, get_int (stream, ZMQ_IN_BATCH_SIZE));
+    char ep[256];
+    bind_any (stream, "tcp://127.0.0.1:*", ep, sizeof ep);
+    int c = tcp_client (port_of (ep));
+    unsigned char id[256];
+    size_t id_size;
+    char data[2048];
+    CHECK_EQ_INT (0, recv_pair (stream, id, &id_size, data, sizeof data));
+    char big[1000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char) ('a' + i % 26);
+    write_all (c, big, sizeof big);
+    size_t got = 0;
+    while (got < sizeof big) {
+        int n = recv_pair (stream, id, &id_size, data, sizeof data);
+        CHECK (n > 0 && n <= 100);
+        CHECK (memcmp (data, big + got, (size_t) n) == 0);
+        got += (size_t) n;
+    }
+    CHECK_EQ_INT (sizeof big, got);
+    close (c);
+    CHECK (zmq_close (stream) == 0);
+}
+
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
@@ -397,6 +427,7 @@ int main (void)
     test_client_to_bsd_server (ctx);
     test_stream_to_stream_http (ctx);
     test_ipc (ctx);
+    test_in_batch_size (ctx);
     CHECK (zmq_ctx_term (ctx) == 0);
     return 0;
 }

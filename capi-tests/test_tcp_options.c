@@ -1,8 +1,9 @@
 /* tcp socket options reach the kernel: ZMQ_TCP_MAXRT as TCP_USER_TIMEOUT and
  * ZMQ_BINDTODEVICE as SO_BINDTODEVICE, read back from the connection's descriptor (the
  * value of the CONNECTED / ACCEPTED monitor events); a device that does not exist fails
- * the bind, as in libzmq. ZMQ_RECONNECT_STOP_CONN_REFUSED: a refused connect is the
- * last one. */
+ * the bind, as in libzmq. ZMQ_PRIORITY and ZMQ_BUSY_POLL likewise (SO_PRIORITY,
+ * SO_BUSY_POLL). ZMQ_AFFINITY chooses among the I/O threads.
+ * ZMQ_RECONNECT_STOP_CONN_REFUSED: a refused connect is the last one. */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -88,6 +89,68 @@ static void test_maxrt_and_device (void *ctx)
     CHECK (zmq_close (bad) == 0);
 }
 
+#ifdef ZMQ_BUILD_DRAFT_API
+/* ZMQ_PRIORITY as SO_PRIORITY and ZMQ_BUSY_POLL as SO_BUSY_POLL on both ends, read
+ * back from the descriptors the monitor events name (accepted: inherited). */
+static void test_priority_and_busy_poll (void *ctx)
+{
+    char ep[256];
+    size_t len = sizeof ep;
+    /* Raising SO_BUSY_POLL above the system's limit needs CAP_NET_ADMIN (CI is root). */
+    int root = geteuid () == 0;
+    void *server = new_socket (ctx, ZMQ_ROUTER);
+    set_int (server, ZMQ_PRIORITY, 5);
+    if (root)
+        set_int (server, ZMQ_BUSY_POLL, 50);
+    void *smon = watch (ctx, server, "inproc://mon-prio-server", ZMQ_EVENT_ACCEPTED);
+    CHECK (zmq_bind (server, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_getsockopt (server, ZMQ_LAST_ENDPOINT, ep, &len) == 0);
+    void *client = new_socket (ctx, ZMQ_DEALER);
+    set_int (client, ZMQ_PRIORITY, 3);
+    void *cmon = watch (ctx, client, "inproc://mon-prio-client", ZMQ_EVENT_CONNECTED);
+    CHECK (zmq_connect (client, ep) == 0);
+
+    int value = -1;
+    socklen_t olen = sizeof value;
+    int fd = (int) wait_event (cmon, ZMQ_EVENT_CONNECTED);
+    CHECK (getsockopt (fd, SOL_SOCKET, SO_PRIORITY, &value, &olen) == 0);
+    CHECK_EQ_INT (3, value);
+    int afd = (int) wait_event (smon, ZMQ_EVENT_ACCEPTED);
+    olen = sizeof value;
+    CHECK (getsockopt (afd, SOL_SOCKET, SO_PRIORITY, &value, &olen) == 0);
+    CHECK_EQ_INT (5, value);
+    if (root) {
+        olen = sizeof value;
+        CHECK (getsockopt (afd, SOL_SOCKET, SO_BUSY_POLL, &value, &olen) == 0);
+        CHECK_EQ_INT (50, value);
+    }
+    CHECK (zmq_close (cmon) == 0);
+    CHECK (zmq_close (smon) == 0);
+    CHECK (zmq_close (client) == 0);
+    CHECK (zmq_close (server) == 0);
+}
+#endif
+
+/* ZMQ_AFFINITY picks among the I/O threads: a bitmap that names none of them fails the
+ * bind or connect with EMTHREAD, as in libzmq; inproc needs no I/O thread. */
+static void test_affinity (void)
+{
+    void *ctx = zmq_ctx_new ();
+    CHECK (zmq_ctx_set (ctx, ZMQ_IO_THREADS, 2) == 0);
+    void *s = new_socket (ctx, ZMQ_PAIR);
+    uint64_t third = 4;
+    CHECK (zmq_setsockopt (s, ZMQ_AFFINITY, &third, sizeof third) == 0);
+    CHECK_ERRNO (zmq_bind (s, "tcp://127.0.0.1:*"), EMTHREAD);
+    CHECK_ERRNO (zmq_connect (s, "tcp://127.0.0.1:5555"), EMTHREAD);
+    CHECK (zmq_bind (s, "inproc://affinity") == 0);
+    uint64_t second = 2;
+    CHECK (zmq_setsockopt (s, ZMQ_AFFINITY, &second, sizeof second) == 0);
+    CHECK (zmq_bind (s, "tcp://127.0.0.1:*") == 0);
+    CHECK (zmq_close (s) == 0);
+    CHECK (zmq_ctx_term (ctx) == 0);
+}
+
+#ifdef ZMQ_BUILD_DRAFT_API
 static void test_reconnect_stop_on_refusal (void *ctx)
 {
     /* A port nothing listens on: bind one, note it, close it. */
@@ -113,13 +176,18 @@ static void test_reconnect_stop_on_refusal (void *ctx)
     CHECK (zmq_close (mon) == 0);
     CHECK (zmq_close (client) == 0);
 }
+#endif
 
 int main (void)
 {
     void *ctx = zmq_ctx_new ();
     CHECK (ctx);
     test_maxrt_and_device (ctx);
+#ifdef ZMQ_BUILD_DRAFT_API
     test_reconnect_stop_on_refusal (ctx);
+    test_priority_and_busy_poll (ctx);
+#endif
+    test_affinity ();
     CHECK (zmq_ctx_term (ctx) == 0);
     printf ("test_tcp_options: OK\n");
     return 0;

@@ -60,6 +60,9 @@ struct State {
     next_io: usize,
     terminating: bool,
     next_socket_id: u64,
+    /// ZMQ_MAX_SOCKETS as it was when the first socket was made: libzmq sizes its
+    /// socket table then, and later changes of the option do not resize it.
+    socket_limit: Option<i32>,
     sockets: HashMap<u64, Arc<dyn Stop>>,
 }
 
@@ -148,18 +151,17 @@ impl Ctx {
             ZMQ_ZERO_COPY_RECV => o.zero_copy as i32,
             ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
             ZMQ_THREAD_NAME_PREFIX if out.len() != 4 => {
+                // As libzmq: the prefix's bytes at the start of the buffer, the rest of
+                // it untouched and the length left as the caller gave it.
                 let p = &o.thread_name_prefix;
                 if out.len() < p.len() {
                     return Err(Errno::EINVAL);
                 }
                 out[..p.len()].copy_from_slice(p);
-                return Ok(p.len());
+                return Ok(out.len());
             }
             // As an int: the prefix's numeric value (libzmq uses atoi).
-            ZMQ_THREAD_NAME_PREFIX => String::from_utf8_lossy(&o.thread_name_prefix)
-                .trim()
-                .parse()
-                .unwrap_or(0),
+            ZMQ_THREAD_NAME_PREFIX => crate::ctext::atoi(&o.thread_name_prefix),
             _ => return Err(Errno::EINVAL),
         };
         match out.len() {
@@ -177,7 +179,9 @@ impl Ctx {
         if st.terminating {
             return Err(Errno::ETERM);
         }
-        if st.sockets.len() >= st.opts.max_sockets as usize {
+        let max_sockets = st.opts.max_sockets;
+        let limit = *st.socket_limit.get_or_insert(max_sockets);
+        if st.sockets.len() >= limit as usize {
             return Err(Errno::EMFILE);
         }
         st.next_socket_id += 1;
@@ -233,9 +237,11 @@ impl Ctx {
         }
     }
 
-    /// The mailbox of the I/O thread for a new endpoint (round robin), starting the
-    /// threads on first use; EMTHREAD when ZMQ_IO_THREADS is 0.
-    pub fn io_mailbox(&self) -> Result<Arc<Mailbox<crate::io::Command>>> {
+    /// The mailbox of the I/O thread for a new endpoint, starting the threads on first
+    /// use: one of those the socket's ZMQ_AFFINITY bitmap allows (bit i: thread i; 0:
+    /// any), in turn. EMTHREAD when ZMQ_IO_THREADS is 0 or the bitmap names no thread,
+    /// as libzmq's `choose_io_thread`.
+    pub fn io_mailbox(&self, affinity: u64) -> Result<Arc<Mailbox<crate::io::Command>>> {
         let mut st = self.lock();
         if st.io.is_empty() {
             let n = st.opts.io_threads;
@@ -255,8 +261,14 @@ impl Ctx {
                 st.io.push(IoThread::spawn(&name, scheduling)?);
             }
         }
-        let i = st.next_io % st.io.len();
-        st.next_io += 1;
+        let n = st.io.len();
+        let allowed = |i: usize| affinity == 0 || (i < 64 && affinity & (1u64 << i) != 0);
+        let start = st.next_io;
+        let i = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| allowed(i))
+            .ok_or(Errno::EMTHREAD)?;
+        st.next_io = i + 1;
         Ok(st.io[i].mailbox().clone())
     }
 

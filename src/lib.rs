@@ -4,8 +4,10 @@
 //! message value behind `zmq_msg_t`; `constants` is the table `zmq.h` is generated from.
 
 pub mod constants;
+mod ctext;
 pub mod ctx;
 pub mod curve_keys;
+pub mod diag;
 pub mod error;
 pub mod ffi;
 pub mod handle;
@@ -17,6 +19,7 @@ pub mod monitor;
 pub mod msg;
 pub mod pattern;
 pub mod pipe;
+mod pool;
 pub mod proxy;
 pub mod session;
 pub mod signaler;

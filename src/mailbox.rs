@@ -39,6 +39,12 @@ impl<C> Mailbox<C> {
         }
     }
 
+    /// No command is pending (one atomic load), so `drain` would do nothing.
+    #[inline]
+    pub fn is_quiet(&self) -> bool {
+        !self.signalled.load(Ordering::Acquire)
+    }
+
     /// Takes every pending command; a single atomic load when there are none, so
     /// callers may check on every send and receive. The eventfd is reset before the flag,
     /// so a command posted concurrently either is taken here or leaves it readable.

@@ -70,8 +70,9 @@ impl Drop for UserBuffer {
 }
 
 /// A reference-counted heap body: one allocation holding the count, the length and the
-/// bytes (libzmq's layout), so a large message costs one malloc, and an allocation
-/// failure is ENOMEM rather than an abort.
+/// bytes (libzmq's layout), so a large message costs one allocation (from
+/// [`crate::pool`]: bodies are allocated in one thread and released in another), and an
+/// allocation failure is ENOMEM rather than an abort.
 ///
 /// The bytes are raw memory: `zmq_msg_init_size` leaves them for the caller to fill, as
 /// libzmq does (zeroing 64 KiB per message would dominate large-message throughput), and
@@ -100,9 +101,7 @@ impl HeapBuf {
     /// `len` bytes of uninitialised storage; `None` when memory is exhausted.
     fn alloc(len: usize) -> Option<HeapBuf> {
         let layout = Self::layout(len)?;
-        // SAFETY: the layout has a non-zero size (the header).
-        let p = unsafe { std::alloc::alloc(layout) } as *mut HeapHeader;
-        let header = std::ptr::NonNull::new(p)?;
+        let header = crate::pool::alloc(layout.size())?.cast::<HeapHeader>();
         let init = HeapHeader {
             refs: std::sync::atomic::AtomicUsize::new(1),
             len,
@@ -122,11 +121,10 @@ impl HeapBuf {
         let (Some(old), Some(new)) = (Self::layout(self.len()), Self::layout(len)) else {
             return false;
         };
-        // SAFETY: allocated by `alloc` (or an earlier resize) with layout `old`; the
-        // new size is non-zero (the header); the only reference is `self`, so moving
-        // the allocation leaves no pointer behind.
-        let p = unsafe { std::alloc::realloc(self.header.as_ptr() as *mut u8, old, new.size()) };
-        let Some(header) = std::ptr::NonNull::new(p as *mut HeapHeader) else {
+        // SAFETY: allocated by `alloc` (or an earlier resize) with size `old`; the only
+        // reference is `self`, so moving the allocation leaves no pointer behind.
+        let moved = unsafe { crate::pool::realloc(self.header.cast(), old.size(), new.size()) };
+        let Some(header) = moved.map(|p| p.cast::<HeapHeader>()) else {
             return false;
         };
         self.header = header;
@@ -170,8 +168,9 @@ impl Drop for HeapBuf {
         fence(Ordering::Acquire);
         let len = self.len();
         let layout = Self::layout(len).expect("the layout was valid at allocation");
-        // SAFETY: the last reference; allocated in `alloc` with this layout.
-        unsafe { std::alloc::dealloc(self.header.as_ptr() as *mut u8, layout) }
+        // SAFETY: the last reference; allocated in `alloc` (or `resize_unique`) with
+        // this size.
+        unsafe { crate::pool::free(self.header.cast(), layout.size()) }
     }
 }
 

@@ -125,6 +125,10 @@ struct Shared {
     /// `queues[s]` is written by side `s`.
     queues: [Queue; 2],
     hwms: [SideHwm; 2],
+    /// Bumped after every change of `hwms`: each end caches the marks it uses and
+    /// recomputes them only when this moved (one load per message instead of the
+    /// marks' four and a division).
+    hwm_generation: AtomicU64,
     ids: [PipeId; 2],
     /// The mailbox of the socket owning each side; set when that side is attached.
     owners: [OnceLock<Arc<dyn Owner>>; 2],
@@ -162,6 +166,7 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
     let shared = Arc::new(Shared {
         queues: [Queue::new(conflate), Queue::new(conflate)],
         hwms,
+        hwm_generation: AtomicU64::new(0),
         ids,
         owners: [OnceLock::new(), OnceLock::new()],
         closed: [AtomicBool::new(false), AtomicBool::new(false)],
@@ -178,6 +183,17 @@ pub fn pair(a: PipeConfig, b: Option<PipeConfig>) -> (PipeEnd, PipeEnd) {
 }
 
 impl Shared {
+    /// The queue side `writer` writes (0 or 1), without a bounds check.
+    #[inline]
+    fn written_by(&self, writer: usize) -> &Queue {
+        let [q0, q1] = &self.queues;
+        if writer == 0 {
+            q0
+        } else {
+            q1
+        }
+    }
+
     /// Messages the queue written by `writer` may hold; 0 means no limit.
     fn hwm(&self, writer: usize) -> u64 {
         let (w, r) = (&self.hwms[writer], &self.hwms[1 - writer]);
@@ -191,6 +207,15 @@ impl Shared {
             (None, None) => 0,
         }
     }
+}
+
+/// What reading a pipe into a caller's message gave ([`PipeEnd::read_into`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadInto {
+    /// The next frame is in the caller's message (what was there before is dropped).
+    Msg,
+    Empty,
+    Finished,
 }
 
 /// What reading a pipe gave.
@@ -224,6 +249,13 @@ pub struct PipeEnd {
     writing_more: bool,
     /// Frames of the multipart message being written, not yet published.
     partial: Vec<Msg>,
+    /// The marks as of `Shared::hwm_generation` = `hwm_generation`: the outbound
+    /// queue's high-water mark, the inbound queue's low-water mark, and the read count
+    /// at which the next consumption report is due (a multiple of that mark).
+    hwm_generation: u64,
+    out_hwm: u64,
+    in_lwm: u64,
+    next_report: u64,
     /// The peer's routing id, learnt when the connection was made (ROUTER uses it).
     pub peer_routing_id: Vec<u8>,
     /// The routing id this socket gave the pipe (ROUTER's table key).
@@ -251,6 +283,10 @@ impl PipeEnd {
             reading_more: false,
             writing_more: false,
             partial: Vec::new(),
+            hwm_generation: u64::MAX,
+            out_hwm: 0,
+            in_lwm: 0,
+            next_report: 0,
             peer_routing_id: Vec::new(),
             routing_id: Vec::new(),
             endpoint: None,
@@ -266,12 +302,14 @@ impl PipeEnd {
         self.shared.ids[1 - self.side]
     }
 
+    #[inline]
     fn inbound(&self) -> &Queue {
-        &self.shared.queues[1 - self.side]
+        self.shared.written_by(1 - self.side)
     }
 
+    #[inline]
     fn outbound(&self) -> &Queue {
-        &self.shared.queues[self.side]
+        self.shared.written_by(self.side)
     }
 
     /// Binds this end to its owning socket's mailbox, so the peer can wake it.
@@ -283,6 +321,28 @@ impl PipeEnd {
     pub fn set_peer_config(&self, own: PipeConfig, peer: PipeConfig) {
         self.shared.hwms[self.side].set(own);
         self.shared.hwms[1 - self.side].set(peer);
+        self.shared.hwm_generation.fetch_add(1, SeqCst);
+    }
+
+    /// Brings the cached marks up to date with the sockets' options.
+    #[inline]
+    fn refresh_marks(&mut self) {
+        let generation = self.shared.hwm_generation.load(SeqCst);
+        if generation != self.hwm_generation {
+            self.recompute_marks(generation);
+        }
+    }
+
+    #[inline(never)]
+    fn recompute_marks(&mut self, generation: u64) {
+        self.hwm_generation = generation;
+        self.out_hwm = self.shared.hwm(self.side);
+        self.in_lwm = Queue::lwm(self.shared.hwm(1 - self.side));
+        // The first multiple of the mark not below what was read (at worst one report
+        // early, which only tells the writer its true room sooner).
+        if self.in_lwm != 0 {
+            self.next_report = self.read.max(1).div_ceil(self.in_lwm) * self.in_lwm;
+        }
     }
 
     /// The owning socket changed ZMQ_SNDHWM / ZMQ_RCVHWM. A peer blocked on the old
@@ -291,6 +351,7 @@ impl PipeEnd {
         let h = &self.shared.hwms[self.side];
         h.sndhwm.store(sndhwm, SeqCst);
         h.rcvhwm.store(rcvhwm, SeqCst);
+        self.shared.hwm_generation.fetch_add(1, SeqCst);
         if self.inbound().consumed.writer_blocked.swap(false, SeqCst) {
             self.notify_peer(PipeEvent::ActivateWrite);
         }
@@ -311,8 +372,9 @@ impl PipeEnd {
         if self.writing_more {
             return true;
         }
+        self.refresh_marks();
+        let hwm = self.out_hwm;
         let q = self.outbound();
-        let hwm = self.shared.hwm(self.side);
         if hwm == 0 || q.latest.is_some() || self.written - q.consumed.read.load(SeqCst) < hwm {
             return true;
         }
@@ -325,7 +387,7 @@ impl PipeEnd {
     /// Callers check [`check_write`](Self::check_write) before a message's first frame.
     pub fn write(&mut self, msg: Msg) {
         let more = msg.more();
-        let q = &self.shared.queues[self.side];
+        let q = self.outbound();
         match &q.latest {
             Some(latest) => {
                 // Conflation keeps single-part messages only, as libzmq documents.
@@ -337,8 +399,10 @@ impl PipeEnd {
             // unfinished message can be rolled back (a connection died mid-message).
             None if more => self.partial.push(msg),
             None => {
-                for f in self.partial.drain(..) {
-                    self.tx.push(f);
+                if !self.partial.is_empty() {
+                    for f in self.partial.drain(..) {
+                        self.tx.push(f);
+                    }
                 }
                 self.tx.push(msg);
             }
@@ -355,13 +419,15 @@ impl PipeEnd {
     /// reader) once per batch, not once per message.
     pub fn write_batched(&mut self, msg: Msg) {
         let more = msg.more();
-        let q = &self.shared.queues[self.side];
+        let q = self.outbound();
         match &q.latest {
             Some(_) => return self.write(msg),
             None if more => self.partial.push(msg),
             None => {
-                for f in self.partial.drain(..) {
-                    self.tx.push(f);
+                if !self.partial.is_empty() {
+                    for f in self.partial.drain(..) {
+                        self.tx.push(f);
+                    }
                 }
                 self.tx.push(msg);
                 self.written += 1;
@@ -374,7 +440,7 @@ impl PipeEnd {
     /// Publishes what `write_batched` queued, waking an idle reader.
     pub fn flush(&mut self) {
         self.unpublished = false;
-        let q = &self.shared.queues[self.side];
+        let q = self.outbound();
         q.published.written.store(self.written, SeqCst);
         if q.published.reader_idle.load(SeqCst) && q.published.reader_idle.swap(false, SeqCst) {
             self.notify_peer(PipeEvent::ActivateRead);
@@ -387,6 +453,7 @@ impl PipeEnd {
     }
 
     /// Whether a frame can be read now, without taking it.
+    #[inline]
     pub fn check_read(&mut self) -> bool {
         if self.reading_more {
             return true;
@@ -394,7 +461,7 @@ impl PipeEnd {
         if self.known_written > self.read {
             return true;
         }
-        let q = &self.shared.queues[1 - self.side];
+        let q = self.shared.written_by(1 - self.side);
         if let Some(latest) = &q.latest {
             return latest.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         }
@@ -412,52 +479,91 @@ impl PipeEnd {
         self.known_written > self.read
     }
 
-    /// Takes the next frame of the current or next complete message.
-    pub fn read(&mut self) -> Read {
+    /// Takes the next frame into `out`, straight from the queue (a receive copies the
+    /// message once, into the caller's `zmq_msg_t`); `out` is untouched unless a frame
+    /// was read.
+    #[inline]
+    pub fn read_into(&mut self, out: &mut Msg) -> ReadInto {
         if !self.check_read() {
-            return if self.peer_closed() {
-                Read::Finished
-            } else {
-                Read::Empty
-            };
+            return self.nothing_to_read();
         }
-        let q = &self.shared.queues[1 - self.side];
-        let msg = match &q.latest {
-            Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
+        match &self.inbound().latest {
+            Some(latest) => match latest.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(m) => *out = m,
+                // A conflated queue emptied meanwhile: nothing to read.
+                None => return ReadInto::Empty,
+            },
             // SAFETY: `check_read` saw a message (or the rest of one) published: the
             // writer pushed its frames before the SeqCst store of `written` that this
             // end loaded (SeqCst) since.
+            None => unsafe { self.rx.pop_published_into(out) },
+        }
+        self.frame_taken(out.more());
+        ReadInto::Msg
+    }
+
+    /// Takes the next frame of the current or next complete message.
+    pub fn read(&mut self) -> Read {
+        if !self.check_read() {
+            return match self.nothing_to_read() {
+                ReadInto::Finished => Read::Finished,
+                _ => Read::Empty,
+            };
+        }
+        let msg = match &self.inbound().latest {
+            Some(latest) => latest.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            // SAFETY: as in `read_into`.
             None => Some(unsafe { self.rx.pop_published() }),
         };
         let Some(msg) = msg else {
-            // A conflated queue emptied meanwhile: nothing to read.
             return Read::Empty;
         };
-        self.reading_more = msg.more();
-        if !self.reading_more {
-            self.read += 1;
-            // The writer counts its room from `q.consumed.read`, which is reported as libzmq's
-            // reader does: every `lwm` messages (so a reader that stops short of the
-            // low-water mark, like a session whose connection is full, still lets the
-            // writer refill what it took), and at once without a limit. A writer
-            // blocked at its high-water mark is woken by each report; it always has
-            // `lwm` messages ahead of the last one, unless the marks changed meanwhile:
-            // then the queue running dry reports too.
-            let lwm = Queue::lwm(self.shared.hwm(1 - self.side));
-            if lwm == 0
-                || self.read.is_multiple_of(lwm)
-                || (q.consumed.writer_blocked.load(SeqCst)
-                    && q.published.written.load(SeqCst) == self.read)
+        self.frame_taken(msg.more());
+        Read::Msg(msg)
+    }
+
+    #[inline]
+    fn nothing_to_read(&self) -> ReadInto {
+        if self.peer_closed() {
+            ReadInto::Finished
+        } else {
+            ReadInto::Empty
+        }
+    }
+
+    /// Bookkeeping after a frame was taken: a message ends with its last frame.
+    #[inline]
+    fn frame_taken(&mut self, more: bool) {
+        self.reading_more = more;
+        if more {
+            return;
+        }
+        self.read += 1;
+        // The writer counts its room from `q.consumed.read`, which is reported as libzmq's
+        // reader does: every `lwm` messages (so a reader that stops short of the
+        // low-water mark, like a session whose connection is full, still lets the
+        // writer refill what it took), and at once without a limit. A writer
+        // blocked at its high-water mark is woken by each report; it always has
+        // `lwm` messages ahead of the last one, unless the marks changed meanwhile:
+        // then the queue running dry reports too.
+        self.refresh_marks();
+        let lwm = self.in_lwm;
+        let due = lwm == 0 || self.read >= self.next_report;
+        if due && lwm != 0 {
+            self.next_report = (self.read / lwm + 1) * lwm;
+        }
+        let q = self.inbound();
+        if due
+            || (q.consumed.writer_blocked.load(SeqCst)
+                && q.published.written.load(SeqCst) == self.read)
+        {
+            q.consumed.read.store(self.read, SeqCst);
+            if q.consumed.writer_blocked.load(SeqCst)
+                && q.consumed.writer_blocked.swap(false, SeqCst)
             {
-                q.consumed.read.store(self.read, SeqCst);
-                if q.consumed.writer_blocked.load(SeqCst)
-                    && q.consumed.writer_blocked.swap(false, SeqCst)
-                {
-                    self.notify_peer(PipeEvent::ActivateWrite);
-                }
+                self.notify_peer(PipeEvent::ActivateWrite);
             }
         }
-        Read::Msg(msg)
     }
 
     /// Messages queued towards the peer and not yet read, as far as this end knows
@@ -608,6 +714,40 @@ mod tests {
             assert!(a.check_write());
             a.write(frame(b"x", false));
         }
+    }
+
+    #[test]
+    fn marks_changed_in_use_take_effect_at_once() {
+        let (mut a, mut b) = pair(cfg(2), Some(cfg(2)));
+        for _ in 0..4 {
+            assert!(a.check_write());
+            a.write(frame(b"x", false));
+        }
+        assert!(!a.check_write());
+        // The writer's socket raises its mark: room again without a read.
+        a.set_hwms(10, 2);
+        assert!(a.check_write());
+        for _ in 0..8 {
+            a.write(frame(b"x", false));
+        }
+        assert!(!a.check_write());
+        // The reader's socket lifts its limit: no limit, and each read is reported.
+        b.set_hwms(1, 0);
+        assert!(a.check_write());
+        assert!(matches!(b.read(), Read::Msg(_)));
+        // A limit again: 10 + 1, 11 of 12 still queued; reports every 6 reads.
+        b.set_hwms(1, 1);
+        assert!(!a.check_write());
+        for _ in 0..4 {
+            assert!(matches!(b.read(), Read::Msg(_)));
+        }
+        assert!(!a.check_write());
+        assert!(matches!(b.read(), Read::Msg(_)));
+        assert!(a.check_write(), "6 read, reported");
+        for _ in 0..6 {
+            assert!(matches!(b.read(), Read::Msg(_)));
+        }
+        assert!(matches!(b.read(), Read::Empty));
     }
 
     #[test]

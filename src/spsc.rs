@@ -26,13 +26,43 @@ struct Block<T> {
 }
 
 impl<T> Block<T> {
+    /// A block with every slot uninitialised, allocated in place: building it as a
+    /// value first and boxing it copied the whole block (8 KiB) through the stack.
+    /// From the message body pool: blocks are allocated by the producer and released
+    /// by the consumer, another thread.
     fn alloc() -> *mut Block<T> {
-        Box::into_raw(Box::new(Block {
-            slots: std::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
-            next: AtomicPtr::new(ptr::null_mut()),
-        }))
+        const { assert!(std::mem::align_of::<Block<T>>() <= 16) };
+        let size = std::mem::size_of::<Block<T>>();
+        let Some(block) = crate::pool::alloc(size) else {
+            std::alloc::handle_alloc_error(std::alloc::Layout::new::<Block<T>>());
+        };
+        let block = block.as_ptr() as *mut Block<T>;
+        // SAFETY: fresh, large enough and aligned (16) for Block<T>; the slots are
+        // MaybeUninit and need no initialisation, the link is written before the block
+        // is used.
+        unsafe { ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut())) };
+        block
+    }
+
+    /// Releases a block from `alloc`. Its items must have been taken or dropped: a
+    /// block has no drop glue of its own.
+    ///
+    /// # Safety
+    /// `block` came from `alloc`, and nothing refers to it any more.
+    unsafe fn free(block: *mut Block<T>) {
+        let size = std::mem::size_of::<Block<T>>();
+        if let Some(b) = ptr::NonNull::new(block) {
+            // SAFETY: allocated by `alloc` with this size (caller's contract).
+            unsafe { crate::pool::free(b.cast(), size) };
+        }
     }
 }
+
+/// Finished blocks kept for the producer: enough for a queue some blocks deep (a pipe
+/// at its high-water mark of 1000 messages spans 8) to run without allocating. With a
+/// single spare, a deep queue allocated a block in one thread and freed it in another
+/// every 128 messages, and the 8 KiB allocation made glibc consolidate its fast bins.
+const SPARES: usize = 4;
 
 /// A position: the block, the slot in it, and how many items passed it so far.
 struct Cursor<T> {
@@ -51,9 +81,10 @@ struct Inner<T> {
     tail: Own<UnsafeCell<Cursor<T>>>,
     /// The consumer's cursor (touched by the consumer only).
     head: Own<UnsafeCell<Cursor<T>>>,
-    /// A block the consumer finished, kept for the producer's next one: in the steady
-    /// state two blocks take turns and nothing is allocated.
-    spare: AtomicPtr<Block<T>>,
+    /// Blocks the consumer finished, kept for the producer's next ones: in the steady
+    /// state blocks take turns and nothing is allocated. Only the consumer fills an
+    /// empty slot and only the producer empties a full one.
+    spares: [AtomicPtr<Block<T>>; SPARES],
 }
 
 // SAFETY: the cursors are each used by one side only (Producer and Consumer are not
@@ -76,7 +107,7 @@ impl<T> Drop for Inner<T> {
                 let next = unsafe { (*block).next.load(Ordering::Acquire) };
                 // SAFETY: a block is freed once, when the walk leaves it; nothing else
                 // refers to it any more.
-                drop(unsafe { Box::from_raw(block) });
+                unsafe { Block::free(block) };
                 block = next;
                 slot = 0;
             }
@@ -84,15 +115,17 @@ impl<T> Drop for Inner<T> {
             unsafe { (*(*block).slots[slot].get()).assume_init_drop() };
             slot += 1;
         }
-        let spare = *self.spare.get_mut();
-        if !spare.is_null() {
-            // SAFETY: the spare belongs to nobody else (both halves are gone).
-            drop(unsafe { Box::from_raw(spare) });
+        for spare in &mut self.spares {
+            let spare = *spare.get_mut();
+            if !spare.is_null() {
+                // SAFETY: the spare belongs to nobody else (both halves are gone).
+                unsafe { Block::free(spare) };
+            }
         }
         while !block.is_null() {
             // SAFETY: as above: each remaining block is freed once.
             let next = unsafe { (*block).next.load(Ordering::Acquire) };
-            drop(unsafe { Box::from_raw(block) });
+            unsafe { Block::free(block) };
             block = next;
         }
     }
@@ -131,7 +164,7 @@ pub fn channel<T>() -> (Producer<T>, Consumer<T>) {
             slot: 0,
             count: 0,
         })),
-        spare: AtomicPtr::new(ptr::null_mut()),
+        spares: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
     });
     (
         Producer {
@@ -148,7 +181,14 @@ impl<T> Producer<T> {
         // SAFETY: only the producer (this, `&mut`, not Clone) touches `tail`.
         let tail = unsafe { &mut *self.inner.tail.0.get() };
         if tail.slot == BLOCK {
-            let spare = self.inner.spare.swap(ptr::null_mut(), Ordering::Acquire);
+            let spare = self
+                .inner
+                .spares
+                .iter()
+                .filter(|s| !s.load(Ordering::Relaxed).is_null())
+                .map(|s| s.swap(ptr::null_mut(), Ordering::Acquire))
+                .find(|b| !b.is_null())
+                .unwrap_or(ptr::null_mut());
             let next = if spare.is_null() {
                 Block::alloc()
             } else {
@@ -172,11 +212,23 @@ impl<T> Producer<T> {
 }
 
 impl<T> Consumer<T> {
+    /// As [`pop_published`](Self::pop_published), straight into `out` (whose old value
+    /// is dropped).
+    ///
+    /// # Safety
+    /// As for `pop_published`.
+    #[inline]
+    pub unsafe fn pop_published_into(&mut self, out: &mut T) {
+        // SAFETY: the caller's contract, forwarded.
+        *out = unsafe { self.pop_published() };
+    }
+
     /// Takes the next item.
     ///
     /// # Safety
     /// The caller knows an item is there: the producer pushed it before a release
     /// store that this thread has acquired since (the pipe's message count).
+    #[inline]
     pub unsafe fn pop_published(&mut self) -> T {
         // SAFETY: only the consumer (this, `&mut`, not Clone) touches `head`.
         let head = unsafe { &mut *self.inner.head.0.get() };
@@ -186,10 +238,16 @@ impl<T> Consumer<T> {
             let next = unsafe { (*head.block).next.load(Ordering::Acquire) };
             // The producer has moved on to `next` for good and every slot of this block
             // was taken: it can serve again as the producer's next block.
-            let old = self.inner.spare.swap(head.block, Ordering::Release);
-            if !old.is_null() {
-                // SAFETY: swapped out, the previous spare is ours alone.
-                drop(unsafe { Box::from_raw(old) });
+            match self
+                .inner
+                .spares
+                .iter()
+                .find(|s| s.load(Ordering::Relaxed).is_null())
+            {
+                // Only this side makes a slot non-empty, so it is still empty here.
+                Some(slot) => slot.store(head.block, Ordering::Release),
+                // SAFETY: every spare slot is taken: the finished block is ours alone.
+                None => unsafe { Block::free(head.block) },
             }
             head.block = next;
             head.slot = 0;

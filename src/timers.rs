@@ -10,8 +10,9 @@
 //! - a timer cancelled while `execute` runs (by a handler, including its own) does not run
 //!   afterwards; timers added or rescheduled by a handler wait for a later `execute`.
 //!
-//! Differences from libzmq, where libzmq misbehaves: an interval of 0 is `EINVAL` (libzmq
-//! accepts it and then spins forever in `execute`); deadlines saturate instead of wrapping
+//! Differences from libzmq, where libzmq misbehaves: a timer of interval 0 runs once per
+//! `execute` (libzmq accepts it too, then spins forever in `execute`); deadlines saturate
+//! instead of wrapping
 //! (libzmq makes a timer of `SIZE_MAX` ms due at once); cancelling is immediate, so
 //! `reset`/`set_interval` of a cancelled timer fail with `EINVAL` as documented.
 //!
@@ -35,13 +36,10 @@ fn now_us() -> u64 {
     u64::try_from(micros).unwrap_or(u64::MAX)
 }
 
-fn interval_us(interval_ms: usize) -> Result<u64> {
-    if interval_ms == 0 {
-        return Err(Errno::EINVAL);
-    }
-    Ok(u64::try_from(interval_ms)
+fn interval_us(interval_ms: usize) -> u64 {
+    u64::try_from(interval_ms)
         .unwrap_or(u64::MAX)
-        .saturating_mul(1000))
+        .saturating_mul(1000)
 }
 
 /// Position in the schedule: deadline (µs), then scheduling order.
@@ -132,7 +130,7 @@ impl<T> Timers<T> {
     }
 
     fn add_at(&self, now: u64, interval_ms: usize, payload: T) -> Result<i32> {
-        let interval_us = interval_us(interval_ms)?;
+        let interval_us = interval_us(interval_ms);
         let mut st = self.state()?;
         let id = st.fresh_id()?;
         let slot = st.slot(now.saturating_add(interval_us));
@@ -166,7 +164,7 @@ impl<T> Timers<T> {
         if !st.timers.contains_key(&id) {
             return Err(Errno::EINVAL);
         }
-        let interval = interval_us(interval_ms)?;
+        let interval = interval_us(interval_ms);
         st.reschedule(id, now.saturating_add(interval), Some(interval))
     }
 
@@ -238,8 +236,9 @@ impl<T: Clone> Timers<T> {
                 let Some(interval) = st.timers.get(&id).map(|t| t.interval_us) else {
                     return;
                 };
-                // interval > 0, so the new deadline is after `now` (or saturated at the end).
-                let deadline = now.saturating_add(interval);
+                // At least 1 µs later, so the new deadline is after `now` (or saturated at
+                // the end) even for a timer of interval 0: it runs once per `execute`.
+                let deadline = now.saturating_add(interval.max(1));
                 if st.reschedule(id, deadline, None).is_err() {
                     return;
                 }
@@ -286,15 +285,24 @@ mod tests {
     }
 
     #[test]
+    fn interval_zero_runs_once_per_execute() {
+        let t = Timers::new();
+        assert_eq!(t.add_at(0, 0, "z"), Ok(1));
+        assert_eq!(t.timeout_at(0), Some(0));
+        assert_eq!(fired(&t, 5 * MS), vec![(1, "z")]);
+        // Due again at once, but not within the same execute.
+        assert_eq!(t.timeout_at(5 * MS + 1), Some(0));
+        assert_eq!(fired(&t, 6 * MS), vec![(1, "z")]);
+    }
+
+    #[test]
     fn errors() {
         let t = Timers::new();
-        assert_eq!(t.add_at(0, 0, ()), Err(Errno::EINVAL));
         assert_eq!(t.cancel(1), Err(Errno::EINVAL));
         assert_eq!(t.reset(1), Err(Errno::EINVAL));
         assert_eq!(t.set_interval(1, 5), Err(Errno::EINVAL));
         let id = t.add(usize::MAX, ()).unwrap();
         assert!(t.timeout().unwrap() > 1 << 40);
-        assert_eq!(t.set_interval(id, 0), Err(Errno::EINVAL));
         t.cancel(id).unwrap();
         assert_eq!(t.cancel(id), Err(Errno::EINVAL));
         assert_eq!(t.reset(id), Err(Errno::EINVAL));

@@ -125,6 +125,10 @@ fn exchange(
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "draft"),
+    ignore = "built without the draft API: ws and wss are draft transports"
+)]
 fn ws_and_wss_with_reference_libzmq() {
     let (ref_lib, ref_include) = reference_with_wss();
     let repo = common::repo();
@@ -252,6 +256,10 @@ impl Drop for Reaper {
 /// and shows the reply. The page's text is read back, and a screenshot is kept
 /// (target/<profile>/ws/browser.png).
 #[test]
+#[cfg_attr(
+    not(feature = "draft"),
+    ignore = "built without the draft API: ws and wss are draft transports"
+)]
 fn a_browser_talks_to_a_ws_socket() {
     for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
         assert!(

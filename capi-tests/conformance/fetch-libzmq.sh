@@ -11,7 +11,9 @@ ZEROMQ_SRC_VERSION="0.3.6+4.3.5"
 cache="${ZMQRS_CONFORMANCE_CACHE:-${HOME:-/tmp}/.cache/libzmq-rs-conformance}"
 proj="$cache/fetch"
 mkdir -p "$proj/src"
-cat > "$proj/Cargo.toml.new" <<TOML
+# A file of its own: several runs (tests, engineers) may share the cache.
+new="$(mktemp "$proj/Cargo.toml.XXXXXX")"
+cat > "$new" <<TOML
 [package]
 name = "libzmq-rs-conformance-fetch"
 version = "0.0.0"
@@ -23,10 +25,10 @@ zeromq-src = "=$ZEROMQ_SRC_VERSION"
 
 [workspace]
 TOML
-if ! cmp -s "$proj/Cargo.toml.new" "$proj/Cargo.toml" 2>/dev/null; then
-    mv "$proj/Cargo.toml.new" "$proj/Cargo.toml"
+if ! cmp -s "$new" "$proj/Cargo.toml" 2>/dev/null; then
+    mv "$new" "$proj/Cargo.toml"
 else
-    rm -f "$proj/Cargo.toml.new"
+    rm -f "$new"
 fi
 [ -f "$proj/src/lib.rs" ] || : > "$proj/src/lib.rs"
 

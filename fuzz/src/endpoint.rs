@@ -37,12 +37,18 @@ pub fn endpoint(data: &[u8]) {
         }
         Err(_) => text.split_once("://").map_or(text, |(_, a)| a),
     };
-    if let Ok(a @ Address::Tcp { .. }) = transport::tcp_bind_address(addr, ipv6) {
+    // A bind resolves names too (as libzmq's): only literal hosts here.
+    let bound = if literal_hosts(addr) {
+        transport::tcp_bind_address(addr, ipv6).ok()
+    } else {
+        None
+    };
+    if let Some(a @ Address::Tcp { .. }) = bound {
         let Address::Tcp { addr: sa, .. } = &a else {
             unreachable!()
         };
         let printed = a.to_endpoint();
-        let again = transport::tcp_bind_address(&printed["tcp://".len()..], true);
+        let again = transport::tcp_bind_address(&printed["tcp://".len()..], ipv6);
         let scoped = matches!(sa, std::net::SocketAddr::V6(v) if v.scope_id() != 0);
         if !scoped {
             assert_eq!(again.as_ref().ok(), Some(&a), "{printed}");
@@ -53,7 +59,7 @@ pub fn endpoint(data: &[u8]) {
         let _ = udp::resolve(addr, flags & 2 != 0, ipv6);
     }
     if addr != "*" {
-        let _ = transport::ipc_address(addr, flags & 2 != 0);
+        let _ = transport::ipc_address(addr);
     }
     if let Ok((host, port)) = socks::parse_destination(addr) {
         assert!(port > 0 && !host.is_empty() && host.len() <= 255);

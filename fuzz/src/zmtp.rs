@@ -55,14 +55,23 @@ const SOCKET_TYPES: &[i32] = &[
     c::ZMQ_XPUB,
     c::ZMQ_XSUB,
     c::ZMQ_STREAM,
+    #[cfg(feature = "draft")]
     c::ZMQ_SERVER,
+    #[cfg(feature = "draft")]
     c::ZMQ_CLIENT,
+    #[cfg(feature = "draft")]
     c::ZMQ_RADIO,
+    #[cfg(feature = "draft")]
     c::ZMQ_DISH,
+    #[cfg(feature = "draft")]
     c::ZMQ_GATHER,
+    #[cfg(feature = "draft")]
     c::ZMQ_SCATTER,
+    #[cfg(feature = "draft")]
     c::ZMQ_DGRAM,
+    #[cfg(feature = "draft")]
     c::ZMQ_PEER,
+    #[cfg(feature = "draft")]
     c::ZMQ_CHANNEL,
 ];
 

@@ -61,6 +61,19 @@ pub(crate) unsafe fn msg_take(m: *mut zmq_msg_t) -> Msg {
     }
 }
 
+/// Drops the message in `m` where it lies (no copy out first), leaving it closed.
+///
+/// # Safety
+/// `m` holds a live message (checked by the caller with msg_ref/msg_mut).
+pub(crate) unsafe fn msg_drop(m: *mut zmq_msg_t) {
+    // SAFETY: a live Msg, dropped once; the tag is then cleared so it is never read or
+    // dropped again.
+    unsafe {
+        std::ptr::drop_in_place(m as *mut Msg);
+        *(m as *mut u8) = tag::CLOSED;
+    }
+}
+
 macro_rules! live_or {
     ($m:expr, $ret:expr) => {
         // SAFETY: the C caller passes NULL or a zmq_msg_t pointer.
@@ -140,7 +153,7 @@ pub unsafe extern "C" fn zmq_msg_init_buffer(
 pub unsafe extern "C" fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int {
     live_or!(msg, -1);
     // SAFETY: checked live just above.
-    drop(unsafe { msg_take(msg) });
+    unsafe { msg_drop(msg) };
     0
 }
 
@@ -153,7 +166,7 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
     live_or!(dest, -1);
     // SAFETY: both live and distinct; dest's old message is released, src re-initialised.
     unsafe {
-        drop(msg_take(dest));
+        msg_drop(dest);
         let moved = msg_take(src);
         msg_write(dest, moved);
         msg_write(src, Msg::new());
@@ -170,7 +183,7 @@ pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
     live_or!(dest, -1);
     // SAFETY: dest is live and distinct from src.
     unsafe {
-        drop(msg_take(dest));
+        msg_drop(dest);
         msg_write(dest, copy);
     }
     0
@@ -197,23 +210,24 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
     match property {
         ZMQ_MORE => m.more() as c_int,
         ZMQ_SHARED => m.is_shared() as c_int,
-        // The descriptor a message arrived on, recorded by the engine as a property.
-        ZMQ_SRCFD => m
-            .property("__fd")
-            .and_then(|v| v.to_str().ok()?.parse().ok())
-            .unwrap_or(-1),
+        // The descriptor a message arrived on, recorded by the engine as a property;
+        // without it EINVAL, as libzmq's zmq_msg_gets("__fd") says.
+        ZMQ_SRCFD => match m.property("__fd") {
+            Some(v) => v.to_str().ok().and_then(|v| v.parse().ok()).unwrap_or(-1),
+            None => fail(Errno::EINVAL, -1),
+        },
         _ => fail(Errno::EINVAL, -1),
     }
 }
 
-/// No property is settable, as in libzmq.
+/// No property is settable: EINVAL whatever the message, as in libzmq.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set(
     msg: *mut zmq_msg_t,
     _property: c_int,
     _optval: c_int,
 ) -> c_int {
-    live_or!(msg, -1);
+    let _ = msg;
     fail(Errno::EINVAL, -1)
 }
 
@@ -253,7 +267,13 @@ pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_
     let Some(group) = (unsafe { cstr(group) }) else {
         return fail(Errno::EINVAL, -1);
     };
-    status(m.set_group(group.to_bytes()).map(|()| 0))
+    // libzmq reads at most ZMQ_GROUP_MAX_LENGTH bytes of the string (strnlen): a
+    // longer group is cut, not refused.
+    let group = group.to_bytes();
+    let group = &group[..group
+        .len()
+        .min(crate::constants::ZMQ_GROUP_MAX_LENGTH as usize)];
+    status(m.set_group(group).map(|()| 0))
 }
 
 #[cfg(feature = "draft")]

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use super::msg::{msg_mut, msg_take, msg_write};
+use super::msg::msg_mut;
 use super::types::zmq_msg_t;
 use super::{bytes, bytes_mut, cstr, fail, status};
 use crate::error::{Errno, Result};
@@ -47,32 +47,34 @@ impl socket::Access for Held {
             .as_mut()
             .ok_or(Errno::ENOTSOCK)?;
         match self.identity {
-            Some(id) if id != sock.identity() => return Err(Errno::ENOTSOCK),
-            Some(_) => {}
-            None => self.identity = Some(sock.identity()),
+            Some(id) if id != sock.identity() => Err(Errno::ENOTSOCK),
+            _ => Ok(sock),
         }
-        Ok(sock)
     }
 
+    /// The identity is noted here, not on every lock: most calls never release.
     fn release(&mut self) {
-        self.guard = None;
+        if let Some(sock) = self.guard.take().as_ref().and_then(|g| g.as_ref()) {
+            self.identity.get_or_insert(sock.identity());
+        }
     }
 }
 
-/// Runs a send or receive attempt on `s` until it completes or times out.
+/// Runs a send or receive attempt on the socket in `slot` until it completes or times
+/// out.
 fn blocking<T>(
-    s: *mut c_void,
+    slot: &'static Slot<Socket>,
     flags: c_int,
+    commands: socket::Commands,
     timeout: impl Fn(&Options) -> c_int,
     attempt: impl FnMut(&mut Socket) -> Result<T>,
 ) -> Result<T> {
-    let slot = slot(s).ok_or(Errno::ENOTSOCK)?;
     let mut held = Held {
         slot,
         guard: None,
         identity: None,
     };
-    socket::blocking(&mut held, flags, timeout, attempt)
+    socket::blocking(&mut held, flags, commands, timeout, attempt)
 }
 
 /// A byte count as libzmq returns it: clipped to INT_MAX.
@@ -197,7 +199,7 @@ pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -
 fn membership_call(s: *mut c_void, group: *const c_char, join: bool) -> c_int {
     status(with_socket(s, |sock| {
         // SAFETY: group is NULL or a NUL-terminated string (C contract).
-        let group = unsafe { cstr(group) }.ok_or(Errno::EFAULT)?;
+        let group = unsafe { cstr(group) };
         sock.membership(group, join).map(|()| 0)
     }))
 }
@@ -226,13 +228,30 @@ pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> 
 
 /// Sends `msg`; on failure it is handed back untouched.
 fn send_msg(s: *mut c_void, msg: &mut Msg, flags: c_int) -> Result<c_int> {
+    send_in(slot(s).ok_or(Errno::ENOTSOCK)?, msg, flags)
+}
+
+fn send_in(slot: &'static Slot<Socket>, msg: &mut Msg, flags: c_int) -> Result<c_int> {
     let size = count(msg.size());
-    blocking(s, flags, |o| o.sndtimeo, |sock| sock.try_send(msg, flags))?;
+    blocking(
+        slot,
+        flags,
+        socket::Commands::First,
+        |o| o.sndtimeo,
+        |sock| sock.try_send(msg, flags),
+    )?;
     Ok(size)
 }
 
 fn recv_msg(s: *mut c_void, flags: c_int) -> Result<Msg> {
-    blocking(s, flags, |o| o.rcvtimeo, Socket::try_recv)
+    let slot = slot(s).ok_or(Errno::ENOTSOCK)?;
+    blocking(
+        slot,
+        flags,
+        socket::Commands::OnEmpty,
+        |o| o.rcvtimeo,
+        Socket::try_recv,
+    )
 }
 
 #[no_mangle]
@@ -275,49 +294,54 @@ pub unsafe extern "C" fn zmq_recv(
     if slot(s).is_none() {
         return fail(Errno::ENOTSOCK, -1);
     }
-    // SAFETY: buf covers len writable bytes (C contract).
-    let Some(out) = (unsafe { bytes_mut(buf, len) }) else {
-        return fail(Errno::EFAULT, -1);
-    };
-    status(recv_msg(s, flags).map(|msg| {
+    // SAFETY: buf covers len writable bytes (C contract). A NULL buffer is only a
+    // fault once there is something to copy into it (libzmq then crashes).
+    let out = unsafe { bytes_mut(buf, len) };
+    status(recv_msg(s, flags).and_then(|msg| {
         let data = msg.data();
-        let n = data.len().min(out.len());
-        out[..n].copy_from_slice(&data[..n]);
-        count(data.len())
+        let n = data.len().min(len);
+        if n > 0 {
+            out.ok_or(Errno::EFAULT)?[..n].copy_from_slice(&data[..n]);
+        }
+        Ok(count(data.len()))
     }))
 }
 
+/// The message is sent from the caller's `zmq_msg_t` itself, which is left empty on
+/// success and as it was on failure.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    if super::socket::slot(s).is_none() {
+    let Some(slot) = slot(s) else {
         return fail(Errno::ENOTSOCK, -1);
-    }
-    // SAFETY: msg is NULL or a zmq_msg_t (C contract).
-    if unsafe { msg_mut(msg) }.is_none() {
+    };
+    // SAFETY: msg is NULL or a zmq_msg_t (C contract), the caller's alone for the call.
+    let Some(m) = (unsafe { msg_mut(msg) }) else {
         return fail(Errno::EFAULT, -1);
-    }
-    // SAFETY: checked live above; the message is put back whatever happens.
-    let mut m = unsafe { msg_take(msg) };
-    let result = send_msg(s, &mut m, flags);
-    // SAFETY: msg points at a writable zmq_msg_t; on success `m` is now empty.
-    unsafe { msg_write(msg, m) };
-    status(result)
+    };
+    status(send_in(slot, m, flags))
 }
 
+/// The message is received into the caller's `zmq_msg_t` itself (its old content
+/// closed), untouched on failure.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    if slot(s).is_none() {
+    let Some(slot) = slot(s) else {
         return fail(Errno::ENOTSOCK, -1);
-    }
-    // SAFETY: msg is NULL or a zmq_msg_t (C contract).
+    };
+    // SAFETY: msg is NULL or a zmq_msg_t (C contract), the caller's alone for the call.
     let Some(out) = (unsafe { msg_mut(msg) }) else {
         return fail(Errno::EFAULT, -1);
     };
-    status(recv_msg(s, flags).map(|received| {
-        let size = count(received.size());
-        *out = received;
-        size
-    }))
+    status(
+        blocking(
+            slot,
+            flags,
+            socket::Commands::OnEmpty,
+            |o| o.rcvtimeo,
+            |sock| sock.try_recv_into(out),
+        )
+        .map(|()| count(out.size())),
+    )
 }
 
 #[no_mangle]

@@ -110,14 +110,26 @@ pub unsafe extern "C" fn zmq_curve_public(
     let (Some(secret_text), false) = (secret_text, z85_public_key.is_null()) else {
         return fail(Errno::EINVAL, -1);
     };
-    status(
-        curve_keys::key_from_z85(secret_text.to_bytes()).map(|secret| {
-            let public = curve_keys::public_from_secret(&secret);
-            // SAFETY: non-NULL and 41 bytes long (zmq_curve_public's contract).
-            unsafe { write_z85_key(z85_public_key, &public) };
-            0
-        }),
-    )
+    // libzmq decodes whatever Z85 text it is given into its 32-byte key buffer: a
+    // shorter text fills only the start (the rest is zero here, stack garbage there); a
+    // longer one would overrun it, and is refused.
+    let text = secret_text.to_bytes();
+    let secret = if text.len() < Z85_KEY_LEN {
+        let mut key = [0u8; KEY_SIZE];
+        if text.is_empty() || !text.len().is_multiple_of(5) {
+            Err(Errno::EINVAL)
+        } else {
+            z85::decode_into(text, &mut key[..z85::decoded_len(text.len())]).map(|()| key)
+        }
+    } else {
+        curve_keys::key_from_z85(text)
+    };
+    status(secret.map(|secret| {
+        let public = curve_keys::public_from_secret(&secret);
+        // SAFETY: non-NULL and 41 bytes long (zmq_curve_public's contract).
+        unsafe { write_z85_key(z85_public_key, &public) };
+        0
+    }))
 }
 
 // ---------------------------------------------------------------------------------------

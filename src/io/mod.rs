@@ -25,7 +25,7 @@ use mio::{Events, Interest, Poll, Token};
 use crate::error::Result;
 use crate::mailbox::Mailbox;
 use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent, PipeId};
-use crate::transport::{Address, Listener};
+use crate::transport::{Listener, Target};
 pub use connectionless::Connectionless;
 pub use pgm::PgmEndpoint;
 use session::{Session, Step};
@@ -55,6 +55,9 @@ pub struct SocketLink {
 pub struct SessionOptions {
     /// What the session state machine needs.
     pub session: Arc<crate::session::Options>,
+    /// ZMQ_IN_BATCH_SIZE: how much a connection reads at once (a raw connection's
+    /// messages are at most this long).
+    pub in_batch_size: usize,
     pub tcp_accept_filters: Vec<crate::socket::options::TcpAcceptFilter>,
     /// ZMQ_IPC_FILTER_UID / _GID / _PID.
     pub ipc_filters: (Vec<u32>, Vec<u32>, Vec<i32>),
@@ -92,13 +95,11 @@ pub struct SocksProxy {
 /// What a connecter connects to.
 #[derive(Debug, Clone)]
 pub enum Peer {
-    Direct(Address),
+    /// Resolved at each connection attempt (tcp; see `transport::Target`).
+    Direct(Target),
     /// The destination as given to zmq_connect, through `SessionOptions::socks`: a
     /// name is left for the proxy to resolve.
-    Socks {
-        host: String,
-        port: u16,
-    },
+    Socks { host: String, port: u16 },
 }
 
 /// What an I/O thread's mailbox carries.
@@ -699,6 +700,7 @@ impl Worker {
                 // A connection reset while queued: the others behind it still wait.
                 Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
                 Err(e) => {
+                    crate::diag::frequent!("{endpoint}: accept failed: {e}");
                     let err = e.raw_os_error().unwrap_or(0);
                     let ends = || crate::monitor::Endpoints::bind(endpoint);
                     socket.monitor.emit(
@@ -722,6 +724,9 @@ impl Worker {
                 }
             };
             if opts.tcp_filter_rejects(&peer) || opts.ipc_filter_rejects(&stream) {
+                crate::diag::event!(
+                    "{endpoint}: connection refused by ZMQ_TCP_ACCEPT_FILTER or ZMQ_IPC_FILTER_*"
+                );
                 continue;
             }
             let stream = match &opts.tls {

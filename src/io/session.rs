@@ -28,9 +28,6 @@ const TURN_BUDGET: usize = 256 * 1024;
 /// Pieces of pending output handed to one writev.
 const WRITE_SLICES: usize = 16;
 
-/// Bytes read from the kernel in one call.
-const READ_CHUNK: usize = 64 * 1024;
-
 pub(super) enum Step {
     Continue,
     /// Work is left (the byte budget ran out): drive again after the other ready
@@ -299,7 +296,7 @@ impl Session {
                         break;
                     }
                     if self.buf.is_empty() {
-                        self.buf.resize(READ_CHUNK, 0);
+                        self.buf.resize(self.opts.in_batch_size.max(1), 0);
                     }
                     let want = want.min(self.buf.len());
                     let Some(stream) = self.stream.as_mut() else {
@@ -392,7 +389,7 @@ impl Session {
     /// Opens a stream to the peer (or the SOCKS proxy), resolving the address anew.
     fn start_connect(&mut self, now: Instant, registry: &Registry) {
         let target = match (&self.peer, &self.opts.socks) {
-            (Some(Peer::Direct(address)), _) => Ok(address.clone()),
+            (Some(Peer::Direct(target)), _) => target.resolve(),
             (Some(Peer::Socks { .. }), Some(proxy)) => {
                 transport::tcp_connect_address(&proxy.address, proxy.ipv6)
             }

@@ -166,6 +166,7 @@ impl UdpEndpoint {
                             continue;
                         };
                         if !pipe.check_write() {
+                            crate::diag::frequent!("DGRAM: datagram from {from} dropped: the socket's queue is at ZMQ_RCVHWM");
                             continue;
                         }
                         let mut addr = Msg::from_slice(format!("{from}\0").as_bytes());
@@ -183,6 +184,8 @@ impl UdpEndpoint {
                     }
                     if pipe.check_write() {
                         pipe.write_batched(m);
+                    } else {
+                        crate::diag::frequent!("DISH: datagram from {from} dropped: the socket's queue is at ZMQ_RCVHWM");
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

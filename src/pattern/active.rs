@@ -63,7 +63,11 @@ impl ActiveRing {
 
     /// Moves the rotation on (after a whole message).
     pub fn advance(&mut self) {
-        self.current = (self.current + 1) % self.active;
+        // No division: this runs once per message.
+        self.current += 1;
+        if self.current >= self.active {
+            self.current = 0;
+        }
     }
 }
 

@@ -95,11 +95,12 @@ impl Pattern for Dish {
     fn has_out(&mut self, _pipes: &mut Pipes) -> bool {
         true
     }
-    fn join(&mut self, pipes: &mut Pipes, group: &CStr) -> Result<()> {
-        self.membership(pipes, group, true)
+    fn join(&mut self, pipes: &mut Pipes, group: Option<&CStr>) -> Result<()> {
+        // libzmq reads the NULL group (and crashes); refused here.
+        self.membership(pipes, group.ok_or(Errno::EFAULT)?, true)
     }
-    fn leave(&mut self, pipes: &mut Pipes, group: &CStr) -> Result<()> {
-        self.membership(pipes, group, false)
+    fn leave(&mut self, pipes: &mut Pipes, group: Option<&CStr>) -> Result<()> {
+        self.membership(pipes, group.ok_or(Errno::EFAULT)?, false)
     }
 }
 
@@ -119,10 +120,10 @@ mod tests {
     fn joins_reach_peers_and_other_groups_are_dropped() {
         let mut d = Dish::default();
         let mut pipes = Pipes::default();
-        d.join(&mut pipes, c"TV").unwrap();
+        d.join(&mut pipes, Some(c"TV")).unwrap();
         // A new peer learns the joins made before it came, a hiccup repeats them.
         let (id, mut peer) = connect(&mut d, &mut pipes, 0);
-        d.join(&mut pipes, c"Movies").unwrap();
+        d.join(&mut pipes, Some(c"Movies")).unwrap();
         d.hiccuped(&mut pipes, id);
         let mut sent = Vec::new();
         while let crate::pipe::Read::Msg(m) = peer.read() {
@@ -153,13 +154,13 @@ mod tests {
     fn join_and_leave_rules() {
         let mut d = Dish::default();
         let mut pipes = Pipes::default();
-        assert_eq!(d.leave(&mut pipes, c"Movies"), Err(Errno::EINVAL));
-        assert_eq!(d.join(&mut pipes, c"Movies"), Ok(()));
-        assert_eq!(d.join(&mut pipes, c"Movies"), Err(Errno::EINVAL));
-        assert_eq!(d.leave(&mut pipes, c"Movies"), Ok(()));
+        assert_eq!(d.leave(&mut pipes, Some(c"Movies")), Err(Errno::EINVAL));
+        assert_eq!(d.join(&mut pipes, Some(c"Movies")), Ok(()));
+        assert_eq!(d.join(&mut pipes, Some(c"Movies")), Err(Errno::EINVAL));
+        assert_eq!(d.leave(&mut pipes, Some(c"Movies")), Ok(()));
         let long = std::ffi::CString::new(vec![b'A'; GROUP_MAX_LENGTH + 1]).unwrap();
-        assert_eq!(d.join(&mut pipes, &long), Err(Errno::EINVAL));
+        assert_eq!(d.join(&mut pipes, Some(&long)), Err(Errno::EINVAL));
         let max = std::ffi::CString::new(vec![b'A'; GROUP_MAX_LENGTH]).unwrap();
-        assert_eq!(d.join(&mut pipes, &max), Ok(()));
+        assert_eq!(d.join(&mut pipes, Some(&max)), Ok(()));
     }
 }

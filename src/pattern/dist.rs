@@ -162,6 +162,7 @@ impl Dist {
         while i < self.matching {
             let id = self.pipes[i];
             if !pipes.check_write(id) {
+                crate::diag::event!("{}", HwmDrop(pipes.get(id)));
                 // Full (or gone): out of the matching, active and eligible regions.
                 self.matching -= 1;
                 self.swap(i, self.matching);
@@ -186,6 +187,24 @@ impl Dist {
     /// A distributor can always send: full pipes just miss messages.
     pub fn has_out(&self) -> bool {
         true
+    }
+}
+
+/// ZMQRS_DEBUG: a pipe that just filled up misses every message until it drains (one
+/// line per such episode).
+struct HwmDrop<'a>(Option<&'a crate::pipe::PipeEnd>);
+
+impl std::fmt::Display for HwmDrop<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(p) if !p.peer_closed() => write!(
+                f,
+                "message dropped: {} is at its high-water mark ({} queued); it misses messages until it drains (ZMQ_SNDHWM/ZMQ_RCVHWM)",
+                crate::diag::peer(self.0),
+                p.outbound_depth()
+            ),
+            _ => write!(f, "message dropped: {} is gone", crate::diag::peer(self.0)),
+        }
     }
 }
 

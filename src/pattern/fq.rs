@@ -49,6 +49,23 @@ impl FairQueue {
         Err(Errno::EAGAIN)
     }
 
+    /// As [`recv`](Self::recv), into the caller's message (untouched on failure).
+    #[inline]
+    pub fn recv_into(&mut self, pipes: &mut Pipes, out: &mut Msg) -> Result<PipeId> {
+        while let Some(id) = self.ring.current() {
+            if pipes.read_into(id, out) {
+                self.more = out.more();
+                if !self.more {
+                    self.ring.advance();
+                }
+                return Ok(id);
+            }
+            self.more = false;
+            self.ring.deactivate_current();
+        }
+        Err(Errno::EAGAIN)
+    }
+
     pub fn has_in(&mut self, pipes: &mut Pipes) -> bool {
         if self.more {
             return true;

@@ -38,12 +38,20 @@ impl LoadBalancer {
             drop(std::mem::take(msg));
             return Ok(None);
         }
-        let id = loop {
+        loop {
             let Some(id) = self.ring.current() else {
                 return Err(Errno::EAGAIN);
             };
-            if pipes.check_write(id) {
-                break id;
+            // One lookup per message: the pipe found is checked and written.
+            if let Some(pipe) = pipes.get_mut(id) {
+                if pipe.check_write() {
+                    self.more = msg.more();
+                    pipe.write(std::mem::take(msg));
+                    if !self.more {
+                        self.ring.advance();
+                    }
+                    return Ok(Some(id));
+                }
             }
             self.ring.deactivate_current();
             if self.more {
@@ -53,13 +61,7 @@ impl LoadBalancer {
                 drop(std::mem::take(msg));
                 return Ok(None);
             }
-        };
-        self.more = msg.more();
-        pipes.write(id, std::mem::take(msg));
-        if !self.more {
-            self.ring.advance();
         }
-        Ok(Some(id))
     }
 
     pub fn has_out(&mut self, pipes: &mut Pipes) -> bool {

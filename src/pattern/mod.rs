@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{PipeEnd, PipeId, Read};
+use crate::pipe::{PipeEnd, PipeId, Read, ReadInto};
 use crate::socket::options::Options;
 
 mod active;
@@ -57,6 +57,13 @@ pub trait Pattern: Send {
     fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()>;
     /// Receives one frame; EAGAIN when none is available.
     fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg>;
+    /// Receives one frame into `out` (the caller's message, whose old content is
+    /// dropped); `out` is untouched on failure. Types on the hot path read the pipe
+    /// straight into it; the rest go through `recv`.
+    fn recv_into(&mut self, pipes: &mut Pipes, out: &mut Msg) -> Result<()> {
+        *out = self.recv(pipes)?;
+        Ok(())
+    }
     fn has_in(&mut self, pipes: &mut Pipes) -> bool;
     fn has_out(&mut self, pipes: &mut Pipes) -> bool;
     /// Socket-type options; `None` when the option is not this type's.
@@ -85,12 +92,12 @@ pub trait Pattern: Send {
     fn last_routing_id(&self) -> Option<u32> {
         None
     }
-    /// `zmq_join` (DISH): ENOTSUP for the other types.
-    fn join(&mut self, _pipes: &mut Pipes, _group: &CStr) -> Result<()> {
+    /// `zmq_join` (DISH): ENOTSUP for the other types, whatever the group (even NULL).
+    fn join(&mut self, _pipes: &mut Pipes, _group: Option<&CStr>) -> Result<()> {
         Err(Errno::ENOTSUP)
     }
-    /// `zmq_leave` (DISH): ENOTSUP for the other types.
-    fn leave(&mut self, _pipes: &mut Pipes, _group: &CStr) -> Result<()> {
+    /// `zmq_leave` (DISH): ENOTSUP for the other types, whatever the group.
+    fn leave(&mut self, _pipes: &mut Pipes, _group: Option<&CStr>) -> Result<()> {
         Err(Errno::ENOTSUP)
     }
 }
@@ -143,13 +150,13 @@ pub fn new(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_XSUB => Box::new(xsub::XSub::default()),
         ZMQ_STREAM => Box::new(stream::Stream::default()),
         #[cfg(feature = "draft")]
-        ZMQ_CLIENT => Box::new(single::SingleFrame::new(dealer::Dealer::default())),
+        ZMQ_CLIENT => Box::new(single::SingleFrame::new(dealer::Dealer::default(), true)),
         #[cfg(feature = "draft")]
-        ZMQ_SCATTER => Box::new(single::SingleFrame::new(push::Push::default())),
+        ZMQ_SCATTER => Box::new(single::SingleFrame::new(push::Push::default(), true)),
         #[cfg(feature = "draft")]
-        ZMQ_GATHER => Box::new(single::SingleFrame::new(pull::Pull::default())),
+        ZMQ_GATHER => Box::new(single::SingleFrame::new(pull::Pull::default(), false)),
         #[cfg(feature = "draft")]
-        ZMQ_CHANNEL => Box::new(single::SingleFrame::new(pair::Pair::default())),
+        ZMQ_CHANNEL => Box::new(single::SingleFrame::new(pair::Pair::default(), true)),
         #[cfg(feature = "draft")]
         ZMQ_SERVER | ZMQ_PEER => Box::new(server::Server::default()),
         #[cfg(feature = "draft")]
@@ -201,45 +208,90 @@ impl Hasher for IdHasher {
 
 /// The pipe ends a socket owns, by id. Pipes whose peer has gone and that have been
 /// read to the end are collected in `finished` for the socket to retire.
+///
+/// The ends live in a slab found through a map by id; the last id looked up is
+/// remembered with its slot, so a socket sending or receiving on one pipe after another
+/// pays a comparison rather than a hash lookup per message.
 #[derive(Default)]
 pub struct Pipes {
-    map: HashMap<PipeId, PipeEnd, BuildHasherDefault<IdHasher>>,
+    slots: Vec<Option<PipeEnd>>,
+    vacant: Vec<usize>,
+    index: HashMap<PipeId, usize, BuildHasherDefault<IdHasher>>,
+    /// The last (id, slot) looked up; ids are never reused, so it cannot go stale
+    /// other than by the pipe's removal, which clears it.
+    hot: std::cell::Cell<Option<(PipeId, usize)>>,
     finished: Vec<PipeId>,
 }
 
 impl Pipes {
     pub fn insert(&mut self, pipe: PipeEnd) {
-        self.map.insert(pipe.id(), pipe);
+        let id = pipe.id();
+        let slot = match self.vacant.pop() {
+            Some(i) => {
+                self.slots[i] = Some(pipe);
+                i
+            }
+            None => {
+                self.slots.push(Some(pipe));
+                self.slots.len() - 1
+            }
+        };
+        if let Some(old) = self.index.insert(id, slot) {
+            // Never happens (ids are unique); keep the slab consistent regardless.
+            self.slots[old] = None;
+            self.vacant.push(old);
+        }
     }
 
     pub fn remove(&mut self, id: PipeId) -> Option<PipeEnd> {
-        self.map.remove(&id)
+        let slot = self.index.remove(&id)?;
+        if self.hot.get().is_some_and(|(h, _)| h == id) {
+            self.hot.set(None);
+        }
+        self.vacant.push(slot);
+        self.slots[slot].take()
     }
 
+    #[inline]
+    fn slot_of(&self, id: PipeId) -> Option<usize> {
+        match self.hot.get() {
+            Some((h, slot)) if h == id => Some(slot),
+            _ => {
+                let slot = *self.index.get(&id)?;
+                self.hot.set(Some((id, slot)));
+                Some(slot)
+            }
+        }
+    }
+
+    #[inline]
     pub fn get(&self, id: PipeId) -> Option<&PipeEnd> {
-        self.map.get(&id)
+        let slot = self.slot_of(id)?;
+        self.slots.get(slot)?.as_ref()
     }
 
+    #[inline]
     pub fn get_mut(&mut self, id: PipeId) -> Option<&mut PipeEnd> {
-        self.map.get_mut(&id)
+        let slot = self.slot_of(id)?;
+        self.slots.get_mut(slot)?.as_mut()
     }
 
     pub fn ids(&self) -> Vec<PipeId> {
-        self.map.keys().copied().collect()
+        self.index.keys().copied().collect()
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.index.is_empty()
     }
 
     /// The next frame from pipe `id`, or `None` when it has nothing (it is then
     /// inactive until `read_activated`).
     pub fn read(&mut self, id: PipeId) -> Option<Msg> {
-        match self.map.get_mut(&id)?.read() {
+        match self.get_mut(id)?.read() {
             Read::Msg(m) => Some(m),
             Read::Empty => None,
             Read::Finished => {
@@ -249,20 +301,43 @@ impl Pipes {
         }
     }
 
+    /// As [`read`](Self::read), into the caller's message; false when pipe `id` had
+    /// nothing (`out` untouched).
+    #[inline]
+    pub fn read_into(&mut self, id: PipeId, out: &mut Msg) -> bool {
+        let Some(p) = self.get_mut(id) else {
+            return false;
+        };
+        match p.read_into(out) {
+            ReadInto::Msg => true,
+            ReadInto::Empty => false,
+            ReadInto::Finished => {
+                self.finished.push(id);
+                false
+            }
+        }
+    }
+
     pub fn check_read(&mut self, id: PipeId) -> bool {
-        self.map.get_mut(&id).is_some_and(|p| p.check_read())
+        self.get_mut(id).is_some_and(|p| p.check_read())
     }
 
     pub fn check_write(&mut self, id: PipeId) -> bool {
-        self.map.get_mut(&id).is_some_and(|p| p.check_write())
+        self.get_mut(id).is_some_and(|p| p.check_write())
     }
 
     /// Queues a frame on pipe `id`; callers checked `check_write` first. A frame for a
     /// pipe that is gone is dropped, as libzmq drops messages to dead peers.
     pub fn write(&mut self, id: PipeId, msg: Msg) {
-        if let Some(p) = self.map.get_mut(&id) {
+        if let Some(p) = self.get_mut(id) {
             p.write(msg);
         }
+    }
+
+    /// Whether some pipe waits to be retired (`take_finished`).
+    #[inline]
+    pub fn has_finished(&self) -> bool {
+        !self.finished.is_empty()
     }
 
     /// Pipes the socket should retire now.
@@ -276,6 +351,54 @@ impl Pipes {
     }
 
     pub fn drain(&mut self) -> impl Iterator<Item = PipeEnd> + '_ {
-        self.map.drain().map(|(_, p)| p)
+        self.index.clear();
+        self.vacant.clear();
+        self.hot.set(None);
+        self.slots.drain(..).flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipe::{pair, PipeConfig};
+
+    fn pipe() -> (PipeEnd, PipeEnd) {
+        let c = PipeConfig {
+            sndhwm: 10,
+            rcvhwm: 10,
+            conflate: false,
+        };
+        pair(c, Some(c))
+    }
+
+    #[test]
+    fn slots_are_reused_and_lookups_follow_removal() {
+        let mut pipes = Pipes::default();
+        let (a, _pa) = pipe();
+        let (b, _pb) = pipe();
+        let (ida, idb) = (a.id(), b.id());
+        pipes.insert(a);
+        pipes.insert(b);
+        assert_eq!(pipes.get(ida).map(PipeEnd::id), Some(ida));
+        assert_eq!(pipes.get(idb).map(PipeEnd::id), Some(idb));
+        // `ida` is the remembered one now: removing it must forget it.
+        assert_eq!(pipes.get(ida).map(PipeEnd::id), Some(ida));
+        assert_eq!(pipes.remove(ida).map(|p| p.id()), Some(ida));
+        assert!(pipes.get(ida).is_none());
+        assert!(pipes.get_mut(ida).is_none());
+        // Its slot serves the next pipe.
+        let (c, _pc) = pipe();
+        let idc = c.id();
+        pipes.insert(c);
+        assert_eq!(pipes.slots.len(), 2);
+        assert!(pipes.get(ida).is_none());
+        assert_eq!(pipes.get_mut(idc).map(|p| p.id()), Some(idc));
+        assert_eq!(pipes.len(), 2);
+        let mut ids = pipes.ids();
+        ids.sort();
+        assert_eq!(ids, [idb, idc]);
+        assert_eq!(pipes.drain().count(), 2);
+        assert!(pipes.is_empty() && pipes.get(idb).is_none());
     }
 }

@@ -34,6 +34,12 @@ impl Pattern for Pair {
     fn recv(&mut self, pipes: &mut Pipes) -> Result<Msg> {
         self.pipe.and_then(|id| pipes.read(id)).ok_or(Errno::EAGAIN)
     }
+    fn recv_into(&mut self, pipes: &mut Pipes, out: &mut Msg) -> Result<()> {
+        match self.pipe {
+            Some(id) if pipes.read_into(id, out) => Ok(()),
+            _ => Err(Errno::EAGAIN),
+        }
+    }
     fn has_in(&mut self, pipes: &mut Pipes) -> bool {
         self.pipe.is_some_and(|id| pipes.check_read(id))
     }

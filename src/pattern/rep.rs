@@ -115,6 +115,15 @@ impl Pattern for Rep {
         !self.sending_reply && self.router.has_in(pipes)
     }
 
+    fn options_changed(&mut self, options: &crate::socket::options::Options) {
+        self.router.options_changed(options);
+    }
+
+    /// libzmq's REP is a ROUTER underneath: it knows its peers by routing id too.
+    fn peer_state(&mut self, pipes: &mut Pipes, routing_id: &[u8]) -> Option<Result<c_int>> {
+        Some(self.router.peer_state(pipes, routing_id))
+    }
+
     fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         self.sending_reply && self.router.has_out(pipes)
     }

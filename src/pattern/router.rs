@@ -9,6 +9,12 @@
 //! (its messages are discarded unread) unless `ZMQ_ROUTER_HANDOVER` is set, in which
 //! case the new connection takes the id over and the old one is closed, after the
 //! message being read from it, if any, has been read to the end.
+//!
+//! `ZMQ_ROUTER_RAW` (deprecated in libzmq, kept working there and here) makes the
+//! connections made from then on raw, as STREAM's: no ZMTP, generated ids only, a
+//! connection's start and end delivered as [id, empty frame], every sent frame after the
+//! id written as is (MORE ignored) and an empty frame ending the connection (libzmq
+//! drops its pipe then but leaves the TCP connection open; we close it, as STREAM does).
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
@@ -69,6 +75,11 @@ pub struct Router {
     notify: c_int,
     /// Pipes named by ZMQ_CONNECT_ROUTING_ID, which the peer's id never overrides.
     connect_named: HashSet<PipeId>,
+    /// The socket's connections are raw (`Options::raw_socket`, set by ZMQ_ROUTER_RAW
+    /// and never cleared, as in libzmq): ids are generated, sent frames lose MORE.
+    raw_connections: bool,
+    /// ZMQ_ROUTER_RAW as last set: an empty data frame closes the connection.
+    raw: bool,
 }
 
 impl Default for Router {
@@ -92,6 +103,8 @@ impl Default for Router {
             #[cfg(feature = "draft")]
             notify: 0,
             connect_named: HashSet::new(),
+            raw_connections: false,
+            raw: false,
         }
     }
 }
@@ -239,7 +252,7 @@ impl Pattern for Router {
             // libzmq asserts on a duplicate connect routing id; we ignore the pipe.
             self.connect_named.insert(id);
             (connect_rid, false)
-        } else if !peer_rid.is_empty() {
+        } else if !peer_rid.is_empty() && !self.raw_connections {
             (peer_rid, self.handover)
         } else {
             (self.generate_id(), false)
@@ -298,16 +311,33 @@ impl Pattern for Router {
                         });
                     }
                     None if self.mandatory => return Err(Errno::EHOSTUNREACH),
-                    _ => {}
+                    Some(pipe) => crate::diag::frequent!(
+                        "ROUTER: message dropped: {} is at its high-water mark (ZMQ_ROUTER_MANDATORY would say EAGAIN)",
+                        crate::diag::peer(pipes.get(pipe))
+                    ),
+                    None => crate::diag::frequent!(
+                        "ROUTER: message dropped: no peer has routing id {} (ZMQ_ROUTER_MANDATORY would say EHOSTUNREACH)",
+                        crate::diag::bytes(msg.data())
+                    ),
                 }
                 self.more_out = true;
             }
             drop(std::mem::take(msg));
             return Ok(());
         }
-        self.more_out = msg.more();
-        let frame = std::mem::take(msg);
+        let mut frame = std::mem::take(msg);
+        if self.raw_connections {
+            // A raw connection carries bytes, not frames: MORE is ignored.
+            frame.set_more(false);
+        }
+        self.more_out = frame.more();
         if let Some(pipe) = self.current_out {
+            if self.raw && frame.size() == 0 {
+                // ZMQ_ROUTER_RAW: an empty frame closes the connection.
+                pipes.retire(pipe);
+                self.current_out = None;
+                return Ok(());
+            }
             pipes.write(pipe, frame);
             if !self.more_out {
                 self.current_out = None;
@@ -355,6 +385,10 @@ impl Pattern for Router {
         Some(Router::peer_state(self, pipes, routing_id))
     }
 
+    fn options_changed(&mut self, options: &crate::socket::options::Options) {
+        self.raw_connections = options.raw_socket;
+    }
+
     fn has_out(&mut self, pipes: &mut Pipes) -> bool {
         if !self.mandatory {
             return true;
@@ -373,15 +407,8 @@ impl Pattern for Router {
             ZMQ_ROUTER_MANDATORY => &mut self.mandatory,
             ZMQ_ROUTER_HANDOVER => &mut self.handover,
             ZMQ_PROBE_ROUTER => &mut self.probe_router,
-            // Raw mode makes the connections plain TCP (no ZMTP): it belongs to the
-            // wire layer, which does not support it; turning it off is a no-op.
-            ZMQ_ROUTER_RAW => {
-                return Some(match int_option(value) {
-                    Ok(0) => Ok(()),
-                    Ok(_) => Err(Errno::ENOTSUP),
-                    Err(e) => Err(e),
-                })
-            }
+            // The socket layer also makes the connections raw (`Options::raw_socket`).
+            ZMQ_ROUTER_RAW => &mut self.raw,
             #[cfg(feature = "draft")]
             ZMQ_ROUTER_NOTIFY => {
                 return Some(match int_option(value) {
@@ -621,7 +648,7 @@ pub(super) mod tests {
         }
         assert_eq!(
             r.set_option(&mut pipes, ZMQ_ROUTER_RAW, &int(1)),
-            Some(Err(Errno::ENOTSUP))
+            Some(Ok(()))
         );
         assert_eq!(r.set_option(&mut pipes, ZMQ_SNDHWM, &int(1)), None);
         #[cfg(feature = "draft")]

@@ -9,11 +9,13 @@ use crate::pipe::PipeId;
 
 pub struct SingleFrame<P> {
     inner: P,
+    /// GATHER cannot send at all: ENOTSUP comes before the single-frame rule.
+    sends: bool,
 }
 
 impl<P: Pattern> SingleFrame<P> {
-    pub fn new(inner: P) -> Self {
-        SingleFrame { inner }
+    pub fn new(inner: P, sends: bool) -> Self {
+        SingleFrame { inner, sends }
     }
 }
 
@@ -43,6 +45,9 @@ impl<P: Pattern> Pattern for SingleFrame<P> {
         self.inner.write_activated(pipes, id);
     }
     fn send(&mut self, pipes: &mut Pipes, msg: &mut Msg) -> Result<()> {
+        if !self.sends {
+            return Err(Errno::ENOTSUP);
+        }
         if msg.more() {
             return Err(Errno::EINVAL);
         }

@@ -11,8 +11,6 @@ use super::trie::Trie;
 use super::xpub::always::{ZMQ_ONLY_FIRST_SUBSCRIBE, ZMQ_TOPICS_COUNT};
 use super::xpub::{put_count, subscription_kind};
 use super::{Pattern, Pipes};
-#[cfg(feature = "draft")]
-use crate::error::Errno;
 use crate::error::Result;
 use crate::msg::Msg;
 use crate::pipe::PipeId;
@@ -181,14 +179,13 @@ impl Pattern for XSub {
             }
             #[cfg(feature = "draft")]
             crate::constants::ZMQ_XSUB_VERBOSE_UNSUBSCRIBE => {
-                // libzmq takes any int here.
-                Some(match <[u8; 4]>::try_from(value) {
-                    Ok(v) => {
-                        self.verbose_unsubs = c_int::from_ne_bytes(v) != 0;
-                        Ok(())
-                    }
-                    Err(_) => Err(Errno::EINVAL),
-                })
+                // libzmq reads an int whatever the length given (beyond a shorter value,
+                // even): the bytes there are, zero-padded.
+                let mut int = [0u8; 4];
+                let n = value.len().min(4);
+                int[..n].copy_from_slice(&value[..n]);
+                self.verbose_unsubs = c_int::from_ne_bytes(int) != 0;
+                Some(Ok(()))
             }
             _ => None,
         }

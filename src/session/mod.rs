@@ -37,6 +37,7 @@ use crate::constants::{
     ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_CLOSED, ZMQ_EVENT_CONNECTED, ZMQ_EVENT_CONNECT_DELAYED,
     ZMQ_EVENT_CONNECT_RETRIED, ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
 };
+use crate::diag;
 use crate::monitor::{self, Endpoints};
 use crate::msg::Msg;
 use crate::pipe::{self, PipeConfig, PipeEnd, PipeId, Read as PipeRead};
@@ -350,6 +351,11 @@ impl Session {
         if !matches!(self.link, Link::Connecting { .. }) {
             return;
         }
+        diag::frequent!(
+            "{}: {}",
+            self.diag_name(),
+            self.diag_connect_failed(now, refused)
+        );
         if refused && self.opts.reconnect_stops_on(STOP_CONN_REFUSED) {
             self.give_up = true;
         }
@@ -520,6 +526,12 @@ impl Session {
         } = self.life
         {
             if d <= now {
+                if !self.flushed() {
+                    diag::event!(
+                        "{}: ZMQ_LINGER ran out: messages still queued for the peer are dropped",
+                        self.diag_name()
+                    );
+                }
                 return self.finish();
             }
         }
@@ -824,6 +836,7 @@ impl Session {
     /// (libzmq gives up then), also while lingering, as long as the pipe holds
     /// messages for the peer.
     fn disconnected(&mut self, now: Instant, protocol_error: bool) {
+        let why = diag::enabled().then(|| self.diag_failure()).flatten();
         self.report_disconnect();
         let failed = std::mem::take(&mut self.failed);
         let link = std::mem::replace(&mut self.link, Link::Done);
@@ -889,6 +902,9 @@ impl Session {
             && !self.give_up
             && self.opts.reconnect_ivl >= 0
             && (self.persistent_pipe || self.life == Life::Open);
+        if let Some((why, often)) = why {
+            self.diag_ended(&why, often, retry, protocol_error);
+        }
         if !retry {
             self.link = Link::Backoff { retry_at: None };
             return self.finish();
@@ -963,6 +979,77 @@ impl Session {
         }
         for (ev, v) in events {
             self.event(ev, v);
+        }
+    }
+}
+
+// ---------------------------------------------------------- diagnostics --
+// ZMQRS_DEBUG (crate::diag): only called when it is on.
+
+impl Session {
+    /// "DEALER tcp://host:port" for a connecter, "ROUTER tcp://bound <- tcp://peer" for
+    /// an accepted connection.
+    fn diag_name(&self) -> String {
+        let kind = diag::socket_type(self.opts.zmtp.socket_type);
+        match &self.role {
+            Role::Connect { event_endpoint, .. } => format!("{kind} {event_endpoint}"),
+            Role::Accepted => format!(
+                "{kind} {} <- {}",
+                self.endpoint, self.stream.endpoints.remote
+            ),
+        }
+    }
+
+    /// Why the connection or the attempt ended (before the link is taken apart), and
+    /// whether it is one of a series (a peer that is not there, tried again and again).
+    /// A connect that failed was told by `connect_failed`.
+    fn diag_failure(&self) -> Option<(String, bool)> {
+        match &self.link {
+            Link::Handshaking(e) | Link::Up(e) => {
+                Some((diag::engine_failure(e, &self.opts.zmtp), false))
+            }
+            Link::Socks(_) => Some((
+                "the SOCKS proxy failed or refused the connection".into(),
+                true,
+            )),
+            Link::Backoff { .. } => Some((
+                "no connection could be made (the address did not resolve, or no descriptor)"
+                    .into(),
+                true,
+            )),
+            Link::Connecting { .. } | Link::Done => None,
+        }
+    }
+
+    fn diag_connect_failed(&self, now: Instant, refused: bool) -> String {
+        match &self.link {
+            Link::Connecting { deadline: Some(d) } if *d <= now => format!(
+                "connect timed out (ZMQ_CONNECT_TIMEOUT {} ms)",
+                self.opts.connect_timeout
+            ),
+            _ if refused => "connect failed: connection refused".into(),
+            _ => "connect failed".into(),
+        }
+    }
+
+    /// One line: who, why, and what happens next.
+    fn diag_ended(&self, why: &str, often: bool, retry: bool, protocol_error: bool) {
+        let next = match &self.role {
+            Role::Accepted => "",
+            Role::Connect { .. } if retry => "; reconnecting after ZMQ_RECONNECT_IVL",
+            Role::Connect { .. } if protocol_error => {
+                "; not reconnecting (libzmq gives up after a protocol error)"
+            }
+            Role::Connect { .. } if self.give_up => "; not reconnecting (ZMQ_RECONNECT_STOP)",
+            Role::Connect { .. } if self.opts.reconnect_ivl < 0 => {
+                "; not reconnecting (ZMQ_RECONNECT_IVL is -1)"
+            }
+            Role::Connect { .. } => "; not reconnecting (the socket is closing)",
+        };
+        if often {
+            diag::frequent!("{}: {why}{next}", self.diag_name());
+        } else {
+            diag::event!("{}: {why}{next}", self.diag_name());
         }
     }
 }

@@ -3,10 +3,12 @@
 //! are a [`Pattern`] (`crate::pattern`).
 
 mod command;
+mod endpoint;
 mod monitor;
 pub mod options;
 
 pub use command::Command;
+pub use endpoint::parse_endpoint;
 
 use std::ffi::c_int;
 use std::os::fd::RawFd;
@@ -16,42 +18,13 @@ use std::time::{Duration, Instant};
 use crate::constants::*;
 use crate::ctx::Ctx;
 use crate::error::{Errno, Result};
-use crate::inproc::{Peer, PendingConnect};
-use crate::io::{self as io_thread, IoCommand, SessionOptions, SocketLink};
+use crate::inproc::Peer;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::pattern::{self, put_int, Pattern, Pipes};
-use crate::pipe::{self, PipeConfig, PipeEnd, PipeEvent, PipeId};
+use crate::pipe::{PipeConfig, PipeEnd, PipeEvent, PipeId};
 use crate::signaler::Signaler;
-use crate::transport::{self, Listener, TcpTuning};
 use options::Options;
-
-/// A tcp/ipc endpoint this socket bound or connected, for unbind/disconnect.
-struct WireEndpoint {
-    /// The resolved endpoint (ZMQ_LAST_ENDPOINT) and the string the caller used.
-    endpoint: String,
-    given: String,
-    id: u64,
-    io: Arc<Mailbox<io_thread::Command>>,
-    bound: bool,
-}
-
-/// Transports libzmq knows; those we do not implement yet give EPROTONOSUPPORT too.
-const KNOWN_TRANSPORTS: &[&str] = &[
-    "inproc", "tcp", "ipc", "pgm", "epgm", "tipc", "vmci", "norm", "udp", "ws", "wss",
-];
-
-/// `proto://address`, split; EINVAL when either part is missing.
-pub fn parse_endpoint(uri: &str) -> Result<(&str, &str)> {
-    let (proto, addr) = uri.split_once("://").ok_or(Errno::EINVAL)?;
-    if proto.is_empty() || addr.is_empty() {
-        return Err(Errno::EINVAL);
-    }
-    if !KNOWN_TRANSPORTS.contains(&proto) {
-        return Err(Errno::EPROTONOSUPPORT);
-    }
-    Ok((proto, addr))
-}
 
 /// Listeners being closed in their I/O threads: each answers once its descriptor is
 /// closed, normally within microseconds; an I/O thread too busy to answer within a
@@ -80,9 +53,9 @@ pub struct Socket {
     /// The context is terminating: everything but close fails with ETERM.
     terminated: bool,
     last_endpoint: String,
-    /// inproc names this socket bound.
-    bound: Vec<String>,
-    wire: Vec<WireEndpoint>,
+    /// What zmq_bind and zmq_connect made over tcp, ipc, ws and udp, for zmq_unbind
+    /// and zmq_disconnect.
+    endpoints: Vec<endpoint::Endpoint>,
     /// `ZMQ_CONNECT_ROUTING_ID` (ROUTER, REP, STREAM): the routing id of the next
     /// connection made, given to its pipe (`PipeEnd::routing_id`) and then forgotten.
     connect_routing_id: Vec<u8>,
@@ -119,8 +92,7 @@ impl Socket {
             rcvmore: false,
             terminated: false,
             last_endpoint: String::new(),
-            bound: Vec::new(),
-            wire: Vec::new(),
+            endpoints: Vec::new(),
             connect_routing_id: Vec::new(),
             monitor: Arc::default(),
             linger: Arc::new(std::sync::atomic::AtomicI32::new(linger)),
@@ -168,8 +140,19 @@ impl Socket {
 
     // ---------------------------------------------------------------- commands --
 
-    /// Handles pending commands without waiting. ETERM once the context stops.
+    /// Handles pending commands without waiting. ETERM once the context stops. A quiet
+    /// mailbox costs one atomic load: sends and receives check it on every call.
+    #[inline]
     fn process_commands(&mut self) -> Result<()> {
+        if self.mailbox.is_quiet() {
+            self.retire_finished();
+            return self.check_alive();
+        }
+        self.process_pending_commands()
+    }
+
+    #[inline(never)]
+    fn process_pending_commands(&mut self) -> Result<()> {
         let mut commands = Vec::new();
         self.mailbox.drain(|c| commands.push(c));
         if !commands.is_empty() {
@@ -241,7 +224,15 @@ impl Socket {
         }
     }
 
+    #[inline]
     fn retire_finished(&mut self) {
+        if self.pipes.has_finished() {
+            self.retire_finished_pipes();
+        }
+    }
+
+    #[inline(never)]
+    fn retire_finished_pipes(&mut self) {
         loop {
             let done = self.pipes.take_finished();
             if done.is_empty() {
@@ -254,88 +245,6 @@ impl Socket {
                 }
             }
         }
-    }
-
-    // --------------------------------------------------------------- endpoints --
-
-    pub fn bind(&mut self, uri: &str) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
-        let (proto, addr) = parse_endpoint(uri)?;
-        if proto == "udp" {
-            return self.open_udp(addr, uri, true);
-        }
-        if matches!(proto, "pgm" | "epgm") {
-            return self.open_pgm(proto, addr, uri, true);
-        }
-        if proto != "inproc" {
-            return self.bind_wire(proto, addr, uri);
-        }
-        let me = self.as_peer();
-        let waiting = self.ctx.inproc().bind(uri, me.clone())?;
-        for PendingConnect {
-            connector,
-            mut pipe,
-        } in waiting
-        {
-            pipe.set_peer_config(me.config, connector.config);
-            pipe.peer_routing_id = connector.routing_id;
-            pipe.set_peer_disconnect_msg(&me.disconnect_msg);
-            if !me.hello_msg.is_empty() {
-                pipe.write(Msg::from_slice(&me.hello_msg));
-            }
-            self.attach_pipe(pipe);
-        }
-        self.bound.push(uri.to_owned());
-        self.last_endpoint = uri.to_owned();
-        Ok(())
-    }
-
-    pub fn connect(&mut self, uri: &str) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
-        let (proto, addr) = parse_endpoint(uri)?;
-        if proto == "udp" {
-            return self.open_udp(addr, uri, false);
-        }
-        if matches!(proto, "pgm" | "epgm") {
-            return self.open_pgm(proto, addr, uri, false);
-        }
-        if proto != "inproc" {
-            return self.connect_wire(proto, addr, uri);
-        }
-        let me = self.as_peer();
-        let mut mine = self.ctx.inproc().connect(uri, |peer| {
-            let (mut mine, mut theirs) = pipe::pair(me.config, peer.map(|p| p.config));
-            mine.endpoint = Some(uri.to_owned());
-            theirs.peer_routing_id = me.routing_id.clone();
-            if !me.hello_msg.is_empty() {
-                mine.write(Msg::from_slice(&me.hello_msg));
-            }
-            match peer {
-                Some(p) => {
-                    mine.peer_routing_id = p.routing_id.clone();
-                    theirs.set_peer_disconnect_msg(&p.disconnect_msg);
-                    if !p.hello_msg.is_empty() {
-                        theirs.write(Msg::from_slice(&p.hello_msg));
-                    }
-                    theirs.attach(p.mailbox.clone());
-                    p.mailbox.notify(PipeEvent::Attach(theirs));
-                    (mine, None)
-                }
-                None => (
-                    mine,
-                    Some(PendingConnect {
-                        connector: me.clone(),
-                        pipe: theirs,
-                    }),
-                ),
-            }
-        });
-        mine.routing_id = std::mem::take(&mut self.connect_routing_id);
-        self.attach_pipe(mine);
-        self.last_endpoint = uri.to_owned();
-        Ok(())
     }
 
     /// `zmq_connect_peer`: a PEER's connect, giving the routing id of the peer it makes.
@@ -354,432 +263,14 @@ impl Socket {
 
     /// `zmq_join` / `zmq_leave` (DISH).
     #[cfg(feature = "draft")]
-    pub fn membership(&mut self, group: &std::ffi::CStr, join: bool) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
+    pub fn membership(&mut self, group: Option<&std::ffi::CStr>, join: bool) -> Result<()> {
+        // libzmq goes straight to the socket type: no ETERM after zmq_ctx_shutdown, and
+        // ENOTSUP before the group is looked at.
+        let _ = self.process_commands();
         if join {
             self.pattern.join(&mut self.pipes, group)
         } else {
             self.pattern.leave(&mut self.pipes, group)
-        }
-    }
-
-    pub fn unbind(&mut self, uri: &str) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
-        let (proto, _) = parse_endpoint(uri)?;
-        if proto != "inproc" {
-            return self.close_wire(uri, true);
-        }
-        self.ctx.inproc().unbind(uri, self.id)?;
-        self.bound.retain(|b| b != uri);
-        Ok(())
-    }
-
-    pub fn disconnect(&mut self, uri: &str) -> Result<()> {
-        self.check_alive()?;
-        self.process_commands()?;
-        let (proto, _) = parse_endpoint(uri)?;
-        if proto != "inproc" {
-            self.close_wire(uri, false)?;
-        }
-        let ids: Vec<_> = self
-            .pipes
-            .ids()
-            .into_iter()
-            .filter(|&id| {
-                self.pipes
-                    .get(id)
-                    .is_some_and(|p| p.endpoint.as_deref() == Some(uri))
-            })
-            .collect();
-        if ids.is_empty() && proto == "inproc" {
-            return Err(Errno::ENOENT);
-        }
-        for id in ids {
-            self.pipes.retire(id);
-        }
-        self.retire_finished();
-        Ok(())
-    }
-
-    // ---------------------------------------------------------------- tcp, ipc --
-
-    fn link(&self) -> SocketLink {
-        SocketLink {
-            socket_id: self.id,
-            mailbox: self.mailbox.clone(),
-            config: self.pipe_config(),
-            monitor: self.monitor.clone(),
-            linger: self.linger.clone(),
-            closed: self.closed.clone(),
-        }
-    }
-
-    fn tuning(&self) -> TcpTuning {
-        let o = &self.options;
-        TcpTuning {
-            sndbuf: o.sndbuf,
-            rcvbuf: o.rcvbuf,
-            tos: o.tos,
-            keepalive: o.tcp_keepalive,
-            keepalive_cnt: o.tcp_keepalive_cnt,
-            keepalive_idle: o.tcp_keepalive_idle,
-            keepalive_intvl: o.tcp_keepalive_intvl,
-            backlog: o.backlog,
-            maxrt: o.tcp_maxrt,
-            bound_device: o.bound_device.clone(),
-        }
-    }
-
-    /// ZMQ_ROUTER_NOTIFY (draft; ROUTER only): 0 without the draft API.
-    fn router_notify(&self) -> c_int {
-        #[cfg(feature = "draft")]
-        {
-            let mut v = [0u8; 4];
-            if let Some(Ok(_)) = self.pattern.get_option(ZMQ_ROUTER_NOTIFY, &mut v) {
-                return c_int::from_ne_bytes(v);
-            }
-        }
-        0
-    }
-
-    fn session_options(&self) -> Arc<SessionOptions> {
-        let o = &self.options;
-        Arc::new(SessionOptions {
-            session: Arc::new(crate::session::Options {
-                zmtp: zmtp_config(o),
-                reconnect_ivl: o.reconnect_ivl,
-                reconnect_ivl_max: o.reconnect_ivl_max,
-                reconnect_stop: o.reconnect_stop,
-                connect_timeout: o.connect_timeout,
-                recv_routing_id: o.recv_routing_id,
-                router_notify: self.router_notify(),
-                hello_msg: o.hello().to_vec(),
-                disconnect_msg: o.disconnect().to_vec(),
-                hiccup_msg: o.hiccup().to_vec(),
-                pipe_config: self.pipe_config(),
-            }),
-            tcp_accept_filters: o.tcp_accept_filters.clone(),
-            ipc_filters: (
-                o.ipc_uid_accept_filters.iter().copied().collect(),
-                o.ipc_gid_accept_filters.iter().copied().collect(),
-                o.ipc_pid_accept_filters.iter().copied().collect(),
-            ),
-            tuning: self.tuning(),
-            zap: o.zap_enabled().then(|| self.ctx.inproc().clone()),
-            socks: (!o.socks_proxy_address.is_empty()).then(|| io_thread::SocksProxy {
-                address: String::from_utf8_lossy(&o.socks_proxy_address).into_owned(),
-                ipv6: o.ipv6,
-                credentials: (!o.socks_proxy_username.is_empty()).then(|| {
-                    (
-                        o.socks_proxy_username.clone(),
-                        o.socks_proxy_password.clone(),
-                    )
-                }),
-            }),
-            ws: None,
-            tls: None,
-        })
-    }
-
-    /// The session options of an endpoint: for ws/wss, which side of the upgrade it
-    /// is and its TLS configuration (EINVAL for WSS options that cannot be used: no
-    /// certificate or key to bind with, say, where libzmq aborts).
-    fn endpoint_options(
-        &self,
-        address: &transport::Address,
-        bind: bool,
-    ) -> Result<Arc<SessionOptions>> {
-        let mut opts = self.session_options();
-        let transport::Address::Ws(w) = address else {
-            return Ok(opts);
-        };
-        let o = &self.options;
-        let tls = match (w.tls, bind) {
-            (false, _) => None,
-            (true, true) => Some(transport::tls::server_config(
-                &o.wss_cert_pem,
-                &o.wss_key_pem,
-            )?),
-            (true, false) => Some(transport::tls::client_config(
-                &o.wss_trust_pem,
-                o.wss_trust_system,
-                &o.wss_hostname,
-            )?),
-        };
-        if let Some(s) = Arc::get_mut(&mut opts) {
-            if let Some(core) = Arc::get_mut(&mut s.session) {
-                core.zmtp.ws = Some(if bind {
-                    crate::zmtp::WsSide::Server
-                } else {
-                    crate::zmtp::WsSide::Client {
-                        host: w.host_header(),
-                        path: w.path.clone(),
-                    }
-                });
-            }
-            s.ws = Some(io_thread::WsNames {
-                tls: w.tls,
-                path: w.path.clone(),
-            });
-            s.tls = tls;
-        }
-        Ok(opts)
-    }
-
-    fn wire_address(&self, proto: &str, addr: &str, bind: bool) -> Result<transport::Address> {
-        match proto {
-            "tcp" if bind => transport::tcp_bind_address(addr, self.options.ipv6),
-            "tcp" => transport::tcp_connect_address(addr, self.options.ipv6),
-            "ipc" => transport::ipc_address(addr, bind),
-            "ws" | "wss" if bind => {
-                transport::ws::bind_address(addr, proto == "wss", self.options.ipv6)
-                    .map(transport::Address::Ws)
-            }
-            "ws" | "wss" => transport::ws::connect_address(addr, proto == "wss", self.options.ipv6)
-                .map(transport::Address::Ws),
-            "tipc" if bind => transport::tipc::bind_address(addr).map(transport::Address::Tipc),
-            "tipc" => transport::tipc::connect_address(addr).map(transport::Address::Tipc),
-            _ => Err(Errno::EPROTONOSUPPORT),
-        }
-    }
-
-    fn bind_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
-        let (listener, bound) = if self.options.use_fd != -1 && matches!(proto, "tcp" | "ipc") {
-            // ZMQ_USE_FD: the application bound the descriptor itself.
-            Listener::from_fd(self.options.use_fd, proto == "ipc")?
-        } else {
-            let address = self
-                .wire_address(proto, addr, true)
-                .inspect_err(|&e| self.bind_failed(addr, e))?;
-            Listener::bind(&address, &self.tuning()).inspect_err(|&e| self.bind_failed(addr, e))?
-        };
-        let opts = self.endpoint_options(&bound, true)?;
-        let endpoint = bound.to_endpoint();
-        self.listening(&endpoint, listener.raw_fd());
-        let io = self.ctx.io_mailbox()?;
-        let id = io_thread::next_endpoint_id();
-        io.send(io_thread::Command::Io(Box::new(IoCommand::Listen {
-            endpoint_id: id,
-            listener,
-            endpoint: endpoint.clone(),
-            socket: self.link(),
-            opts,
-        })));
-        self.wire.push(WireEndpoint {
-            endpoint: endpoint.clone(),
-            given: uri.to_owned(),
-            id,
-            io,
-            bound: true,
-        });
-        self.last_endpoint = endpoint;
-        // libzmq's socket takes ownership of a new listener or session through its own
-        // mailbox, so ZMQ_FD turns readable after a bind or connect; event loops that
-        // poll the descriptor at once rely on it.
-        self.mailbox.wake();
-        Ok(())
-    }
-
-    fn connect_wire(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
-        let peer = if proto == "tcp" && !self.options.socks_proxy_address.is_empty() {
-            // As libzmq: the destination is not resolved here, the proxy does that.
-            let (host, port) = transport::socks::parse_destination(addr)?;
-            io_thread::Peer::Socks { host, port }
-        } else {
-            io_thread::Peer::Direct(self.wire_address(proto, addr, false)?)
-        };
-        let opts = match &peer {
-            io_thread::Peer::Direct(a) => self.endpoint_options(a, false)?,
-            io_thread::Peer::Socks { .. } => self.session_options(),
-        };
-        // libzmq reports a tipc address as it resolved it, others as given.
-        let last_endpoint = match &peer {
-            io_thread::Peer::Direct(a @ transport::Address::Tipc(_)) => a.to_endpoint(),
-            _ => uri.to_owned(),
-        };
-        let io = self.ctx.io_mailbox()?;
-        // The pipe exists from now on, so messages (and subscriptions) queue before the
-        // connection does, unless ZMQ_IMMEDIATE asks to wait for it. A ROUTER learns the
-        // peer's routing id in-band after each handshake; a STREAM's routing id exists
-        // from zmq_connect on; SUB/XSUB resend subscriptions after a reconnect (hiccup).
-        let persistent = !self.options.immediate;
-        let routing_id = std::mem::take(&mut self.connect_routing_id);
-        let pipe = if persistent {
-            let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
-            mine.endpoint = Some(uri.to_owned());
-            mine.routing_id = routing_id.clone();
-            self.attach_pipe(mine);
-            Some(theirs)
-        } else {
-            None
-        };
-        let id = io_thread::next_endpoint_id();
-        io.send(io_thread::Command::Io(Box::new(IoCommand::Connect {
-            endpoint_id: id,
-            peer,
-            endpoint: uri.to_owned(),
-            socket: self.link(),
-            opts,
-            pipe,
-            routing_id,
-        })));
-        self.wire.push(WireEndpoint {
-            endpoint: uri.to_owned(),
-            given: uri.to_owned(),
-            id,
-            io,
-            bound: false,
-        });
-        self.last_endpoint = last_endpoint;
-        self.mailbox.wake();
-        Ok(())
-    }
-
-    /// `udp://`: a DISH (or DGRAM) binds where datagrams arrive, a RADIO connects
-    /// where they go; other pairings (and other types) are ENOCOMPATPROTO, as in libzmq.
-    fn open_udp(&mut self, addr: &str, uri: &str, bind: bool) -> Result<()> {
-        let (send, receive) = udp_roles(self.socket_type(), bind).ok_or(Errno::ENOCOMPATPROTO)?;
-        let address = transport::udp::resolve(addr, bind, self.options.ipv6)?;
-        let o = &self.options;
-        let udp_options = transport::udp::UdpOptions {
-            multicast_loop: o.multicast_loop,
-            multicast_hops: o.multicast_hops,
-            bound_device: o.bound_device.clone(),
-        };
-        let udp =
-            transport::udp::open(&address, send, receive, &udp_options).map_err(Errno::from)?;
-        let io = self.ctx.io_mailbox()?;
-        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
-        // RADIO sends everything down a pipe to a udp:// endpoint (see `Radio::attach`).
-        mine.endpoint = Some(uri.to_owned());
-        self.attach_pipe(mine);
-        let id = io_thread::next_endpoint_id();
-        io.send(io_thread::Command::Io(Box::new(IoCommand::Udp {
-            endpoint_id: id,
-            socket_id: self.id,
-            udp,
-            mode: match (send, receive) {
-                (true, false) => io_thread::UdpMode::Send(address.target),
-                (false, _) => io_thread::UdpMode::Receive,
-                (true, true) => io_thread::UdpMode::Raw,
-            },
-            pipe: theirs,
-        })));
-        self.wire.push(WireEndpoint {
-            endpoint: uri.to_owned(),
-            given: uri.to_owned(),
-            id,
-            io,
-            bound: bind,
-        });
-        // As libzmq, whose udp address prints itself without the scheme.
-        self.last_endpoint = addr.to_owned();
-        self.mailbox.wake();
-        Ok(())
-    }
-
-    /// `pgm://` and `epgm://` (OpenPGM, loaded on first use): PUB/XPUB send, SUB/XSUB
-    /// receive, and a bind is a connect, as in libzmq (nothing is accepted). The PGM
-    /// socket is made here, so a network that does not resolve or a raw socket without
-    /// privilege fails the call with libzmq's EINVAL (libzmq itself aborts in its I/O
-    /// thread then). Without the library: EPROTONOSUPPORT, as a libzmq built without.
-    fn open_pgm(&mut self, proto: &str, addr: &str, uri: &str, bind: bool) -> Result<()> {
-        if !crate::sys::pgm::available() {
-            return Err(Errno::EPROTONOSUPPORT);
-        }
-        let receiver = multicast_receiver(self.socket_type()).ok_or(Errno::ENOCOMPATPROTO)?;
-        let (network, port) = transport::pgm::parse(addr)?;
-        let o = &self.options;
-        let sock = crate::sys::pgm::Socket::open(&crate::sys::pgm::Config {
-            udp: proto == "epgm",
-            network,
-            port,
-            receiver,
-            rate: o.rate,
-            recovery_ivl: o.recovery_ivl,
-            multicast_hops: o.multicast_hops,
-            maxtpdu: o.multicast_maxtpdu,
-            sndbuf: o.sndbuf,
-            rcvbuf: o.rcvbuf,
-        })?;
-        let maxmsgsize = u64::try_from(o.maxmsgsize).ok();
-        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
-        mine.endpoint = Some(uri.to_owned());
-        let endpoint =
-            io_thread::PgmEndpoint::new(sock, theirs, receiver, maxmsgsize, self.linger.clone());
-        self.open_connectionless(Box::new(endpoint), uri, bind, mine)
-    }
-
-    /// Hands an endpoint without connections to an I/O thread and its pipe to the
-    /// socket's pattern (PUB/XPUB send everything down it: `pattern::subscribes_to_all`).
-    fn open_connectionless(
-        &mut self,
-        endpoint: Box<dyn io_thread::Connectionless>,
-        uri: &str,
-        bind: bool,
-        mine: PipeEnd,
-    ) -> Result<()> {
-        let io = self.ctx.io_mailbox()?;
-        self.attach_pipe(mine);
-        let id = io_thread::next_endpoint_id();
-        io.send(io_thread::Command::Io(Box::new(
-            IoCommand::Connectionless {
-                endpoint_id: id,
-                socket_id: self.id,
-                endpoint,
-            },
-        )));
-        self.wire.push(WireEndpoint {
-            endpoint: uri.to_owned(),
-            given: uri.to_owned(),
-            id,
-            io,
-            bound: bind,
-        });
-        self.last_endpoint = uri.to_owned();
-        self.mailbox.wake();
-        Ok(())
-    }
-
-    /// zmq_unbind / zmq_disconnect of a tcp or ipc endpoint; ENOENT if there is none.
-    fn close_wire(&mut self, uri: &str, bound: bool) -> Result<()> {
-        // A bound endpoint is known by its resolved name only (unbinding "tcp://*:*"
-        // fails, as in libzmq); a connected one by the name given.
-        let i = self
-            .wire
-            .iter()
-            .position(|w| {
-                w.bound == bound
-                    && if bound {
-                        w.endpoint == uri
-                    } else {
-                        w.given == uri
-                    }
-            })
-            .ok_or(Errno::ENOENT)?;
-        let w = self.wire.remove(i);
-        self.close_endpoint(&w);
-        Ok(())
-    }
-
-    /// Stops an endpoint in its I/O thread. A listener's address can be bound again
-    /// once [`EndpointClosing::wait`] returns; the caller waits without the socket's
-    /// lock (see [`Socket::take_closing`]).
-    fn close_endpoint(&mut self, w: &WireEndpoint) {
-        if self.ctx.forked() {
-            // No I/O thread here to answer (see `Ctx::forked`).
-            return;
-        }
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        w.io.send(io_thread::Command::Io(Box::new(IoCommand::Close {
-            socket_id: self.id,
-            endpoint_id: w.id,
-            done: w.bound.then_some(tx),
-        })));
-        if w.bound {
-            self.closing.push(rx);
         }
     }
 
@@ -812,13 +303,25 @@ impl Socket {
     /// ZMQ_SNDTIMEO unless `ZMQ_DONTWAIT`. On success the frame is taken out of `msg`.
     pub fn send(&mut self, msg: &mut Msg, flags: c_int) -> Result<()> {
         let mut me = self;
-        blocking(&mut me, flags, |o| o.sndtimeo, |s| s.try_send(msg, flags))
+        blocking(
+            &mut me,
+            flags,
+            Commands::First,
+            |o| o.sndtimeo,
+            |s| s.try_send(msg, flags),
+        )
     }
 
     /// Receives one frame, waiting within ZMQ_RCVTIMEO unless `ZMQ_DONTWAIT`.
     pub fn recv(&mut self, flags: c_int) -> Result<Msg> {
         let mut me = self;
-        blocking(&mut me, flags, |o| o.rcvtimeo, Socket::try_recv)
+        blocking(
+            &mut me,
+            flags,
+            Commands::OnEmpty,
+            |o| o.rcvtimeo,
+            Socket::try_recv,
+        )
     }
 
     /// One attempt at sending; EAGAIN when it would block.
@@ -850,6 +353,16 @@ impl Socket {
         Ok(msg)
     }
 
+    /// One attempt at receiving into `out`, the caller's message (its old content is
+    /// dropped on success, untouched on failure); EAGAIN when nothing is there.
+    pub fn try_recv_into(&mut self, out: &mut Msg) -> Result<()> {
+        let result = self.pattern.recv_into(&mut self.pipes, out);
+        self.retire_finished();
+        result?;
+        self.rcvmore = out.more();
+        Ok(())
+    }
+
     // ------------------------------------------------------------------ events --
 
     /// `ZMQ_EVENTS`: ZMQ_POLLIN / ZMQ_POLLOUT readiness, after handling pending
@@ -871,8 +384,8 @@ impl Socket {
     /// `zmq_socket_get_peer_state`: ZMQ_POLLOUT if a message to the peer could be queued
     /// now; EHOSTUNREACH for an unknown peer; ENOTSUP for socket types without peers by id.
     pub fn peer_state(&mut self, routing_id: &[u8]) -> Result<c_int> {
-        self.check_alive()?;
-        self.process_commands()?;
+        // As libzmq: asked of the socket type, even after zmq_ctx_shutdown.
+        let _ = self.process_commands();
         self.pattern
             .peer_state(&mut self.pipes, routing_id)
             .unwrap_or(Err(Errno::ENOTSUP))
@@ -899,6 +412,13 @@ impl Socket {
             .pattern
             .set_option(&mut self.pipes, option, value_or_empty)
         {
+            if option == ZMQ_ROUTER_RAW && r.is_ok() && value_or_empty != [0u8; 4] {
+                // As libzmq's router: the connections made from now on are raw, and
+                // stay so (turning the option off again does not undo this).
+                self.options.raw_socket = true;
+                self.options.recv_routing_id = false;
+                self.pattern.options_changed(&self.options);
+            }
             return r;
         }
         if option == ZMQ_CONNECT_ROUTING_ID
@@ -966,11 +486,7 @@ impl Socket {
             p.close();
         }
         // Listeners stop now; connections flush within ZMQ_LINGER as their pipes end.
-        for w in std::mem::take(&mut self.wire) {
-            if w.bound {
-                self.close_endpoint(&w);
-            }
-        }
+        self.close_listeners();
         self.take_closing().wait();
         self.mailbox.drain(|c| {
             if let Command::Pipe(PipeEvent::Attach(p)) = c {
@@ -982,35 +498,6 @@ impl Socket {
 }
 
 /// The connection settings libzmq takes from the socket's options.
-/// Whether a socket of this type receives (`Some(true)`) or sends on a multicast
-/// transport (pgm, epgm, norm); `None` where libzmq refuses (ENOCOMPATPROTO).
-fn multicast_receiver(socket_type: c_int) -> Option<bool> {
-    match socket_type {
-        ZMQ_PUB | ZMQ_XPUB => Some(false),
-        ZMQ_SUB | ZMQ_XSUB => Some(true),
-        _ => None,
-    }
-}
-
-/// Whether a socket of this type sends and receives on a `udp://` endpoint it binds
-/// (`bind`) or connects; `None` where libzmq refuses.
-fn udp_roles(socket_type: c_int, bind: bool) -> Option<(bool, bool)> {
-    #[cfg(feature = "draft")]
-    {
-        match socket_type {
-            ZMQ_RADIO if !bind => Some((true, false)),
-            ZMQ_DISH if bind => Some((false, true)),
-            ZMQ_DGRAM if bind => Some((true, true)),
-            _ => None,
-        }
-    }
-    #[cfg(not(feature = "draft"))]
-    {
-        let _ = (socket_type, bind);
-        None
-    }
-}
-
 fn zmtp_config(o: &Options) -> crate::zmtp::Config {
     let ms = |v: c_int| (v > 0).then(|| Duration::from_millis(v as u64));
     crate::zmtp::Config {
@@ -1029,7 +516,9 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
             v => Some(Duration::from_millis(v.max(0) as u64)),
         },
         handshake_ivl: ms(o.handshake_ivl),
-        out_batch_size: (o.out_batch_size.max(1) as usize).max(64 * 1024),
+        out_batch_size: o
+            .out_batch_size
+            .map_or(options::DEFAULT_BATCH_SIZE, |v| v.max(1) as usize),
         raw: o.raw_socket,
         raw_notify: o.raw_notify,
         zap_domain: o.zap_domain.clone(),
@@ -1081,18 +570,35 @@ impl Access for &mut Socket {
     }
 }
 
+/// When a blocking call handles the socket's pending commands: a send first (libzmq's
+/// `send` processes commands, so a pending zmq_ctx_shutdown gives ETERM), a receive
+/// only once the socket type found nothing (libzmq's `recv` asks the type first, so a
+/// socket that cannot receive says ENOTSUP, or a REQ EFSM, even then).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Commands {
+    First,
+    OnEmpty,
+}
+
 /// Runs `attempt` until it gives something other than EAGAIN, or until the timeout
 /// (`timeout(options)`, in ms, -1 = forever) runs out or `ZMQ_DONTWAIT` says not to
 /// wait. Commands that arrive meanwhile (new pipes, room, messages, ETERM) are handled
-/// before each attempt.
+/// before each attempt (the first one: see [`Commands`]).
 pub fn blocking<T>(
     access: &mut impl Access,
     flags: c_int,
+    commands: Commands,
     timeout: impl Fn(&Options) -> c_int,
     mut attempt: impl FnMut(&mut Socket) -> Result<T>,
 ) -> Result<T> {
     let sock = access.socket()?;
     sock.check_alive()?;
+    if commands == Commands::OnEmpty {
+        match attempt(sock) {
+            Err(e) if e == Errno::EAGAIN => {}
+            other => return other,
+        }
+    }
     sock.process_commands()?;
     match attempt(sock) {
         Err(e) if e == Errno::EAGAIN => {}

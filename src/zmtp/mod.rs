@@ -30,7 +30,7 @@ mod output;
 pub mod pgm;
 mod plain;
 mod raw;
-mod socket_type;
+pub mod socket_type;
 mod ws_engine;
 pub mod zap;
 mod zws;

@@ -71,6 +71,32 @@ pub fn cdylib() -> PathBuf {
         .clone()
 }
 
+/// libzmq 4.3.5's source tree (`vendor/` of the zeromq-src crate), through
+/// `capi-tests/conformance/fetch-libzmq.sh`; once per test process.
+pub fn libzmq_sources() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let script = repo().join("capi-tests/conformance/fetch-libzmq.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .output()
+            .expect("run fetch-libzmq.sh");
+        assert!(
+            out.status.success(),
+            "fetch-libzmq.sh could not find libzmq 4.3.5's sources (zeromq-src):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let vendor = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+        assert!(
+            vendor.join("include/zmq.h").is_file(),
+            "{}",
+            vendor.display()
+        );
+        vendor
+    })
+    .clone()
+}
+
 /// A directory where the library answers to its soname, for `LD_LIBRARY_PATH`.
 pub fn soname_dir() -> PathBuf {
     // Once per test process: tests run in parallel, and replacing the links while
@@ -148,7 +174,12 @@ pub fn build_c(src: &Path, exe: &Path) -> Result<(), String> {
             "-Wextra",
             "-Werror",
             "-g",
-            "-DZMQ_BUILD_DRAFT_API",
+            // The draft API exactly when the library has it.
+            if cfg!(feature = "draft") {
+                "-DZMQ_BUILD_DRAFT_API"
+            } else {
+                "-UZMQ_BUILD_DRAFT_API"
+            },
         ])
         .arg("-I")
         .arg(repo.join("include"))

@@ -24,8 +24,12 @@ expect_soname_link() {
     target=$(readlink "$libdir/libzmq.so.5" || true)
     echo "$libdir/libzmq.so.5 -> $target"
     [ "$target" = "$1" ] || fail "libzmq.so.5 points at '$target', not $1"
-    # Debian's merged /usr: ldconfig may list it under /lib.
-    ldconfig -p | grep -Eq "libzmq\.so\.5 .*=> (/usr)?/lib/$multiarch/libzmq\.so\.5\$" ||
+    # Debian's merged /usr: ldconfig may list it under /lib. (The listing is taken whole
+    # first: grep -q leaving a pipe early kills the writer with SIGPIPE, which pipefail
+    # turns into a failure whenever the timing lets it.)
+    local cache
+    cache=$(ldconfig -p)
+    grep -Eq "libzmq\.so\.5 .*=> (/usr)?/lib/$multiarch/libzmq\.so\.5\$" <<<"$cache" ||
         fail "ldconfig's cache has no libzmq.so.5 in $libdir"
 }
 

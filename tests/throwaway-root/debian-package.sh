@@ -13,8 +13,8 @@ expect_pyzmq() {
     local out
     out=$(env -i PATH=/usr/bin:/bin /usr/bin/python3 "$smoke" 2>&1) || fail "pyzmq smoke test: $out"
     echo "$out" | head -1
-    echo "$out" | grep -qx "zmq_version $1" || fail "pyzmq runs on another library than $1: $out"
-    echo "$out" | grep -qx OK || fail "pyzmq smoke test: $out"
+    grep -qx "zmq_version $1" <<<"$out" || fail "pyzmq runs on another library than $1: $out"
+    grep -qx OK <<<"$out" || fail "pyzmq smoke test: $out"
 }
 
 step "before: Debian's libzmq"
@@ -47,7 +47,8 @@ dpkg -i "$deb"
 dpkg -r libczmq-dev libzmq3-dev
 dpkg -r libzmq5
 [ ! -e "$libdir/libzmq.so.5.2.4" ] || fail "libzmq5's library is still there"
-dpkg -s python3-zmq libczmq4 | grep -q '^Status: install ok installed' || fail "pyzmq or czmq went with libzmq5"
+status=$(dpkg -s python3-zmq libczmq4)
+grep -q '^Status: install ok installed' <<<"$status" || fail "pyzmq or czmq went with libzmq5"
 expect_soname_link libzmq.so.5.2.5
 expect_version "$system/version" 4.3.5
 expect_pyzmq 4.3.5
