@@ -10,6 +10,11 @@
  *   multicast first ENDPOINT       a SUB: prints "READY", then "GOT <message>" for the
  *                                  first message that arrives (pgm_forge.c's victim)
  *
+ * Over norm:// the sizes are norm_sizes (below) unless a third argument says "wide"
+ * (wide_sizes: up to 256 KiB, which a NORM receiver's default 2 MiB buffer holds with
+ * the data before it) or "large" (the 1 MiB sizes too, with a NORM buffer of 16 MiB:
+ * ZMQ_NORM_BUFFER_SIZE, draft, libzmq-rs only).
+ *
  * The sequence: COUNT messages, message i a single frame of sizes[i % NSIZES] bytes
  * (1 B to 1 MiB, contents derived from i), every fifth one three frames instead (a
  * short text, a sized frame, an empty frame). Failures print "FAIL: ..." and exit 1;
@@ -32,8 +37,15 @@
         exit (1);                                                              \
     } while (0)
 
-static const size_t sizes[] = {1, 100, 255, 256, 1400, 4000, 70000, 1 << 20};
-#define NSIZES (sizeof sizes / sizeof sizes[0])
+static const size_t pgm_sizes[] = {1, 100, 255, 256, 1400, 4000, 70000, 1 << 20};
+/* libzmq's norm engine (4.3.4 and 4.3.5) stops sending for good at the first frame
+ * that does not fit its 2 KiB write buffer (send_data does not reset tx_index for the
+ * frame's second chunk and loops without progress): frames up to 2000 bytes are all a
+ * libzmq publisher carries. */
+static const size_t norm_sizes[] = {1, 100, 255, 256, 1000, 1400, 1800, 2000};
+static const size_t wide_sizes[] = {1, 100, 255, 256, 1400, 4000, 70000, 1 << 18};
+#define NSIZES 8
+static const size_t *sizes = pgm_sizes;
 #define COUNT 40
 
 static void set_int (void *s, int opt, int v)
@@ -79,8 +91,12 @@ static void recv_frame (void *s, size_t size, int seed, int more, int msg)
 /* Network settings both ends share: the rate (kbit/s) bounds how fast 1 MiB goes out
  * (the default 100 kbit/s would take minutes; much beyond 50 Mbit/s a veth's queues
  * overflow and everything becomes repairs); the recovery interval bounds the window. */
+static int large;
+
 static void multicast_options (void *s)
 {
+    if (large)
+        set_int (s, 119 /* ZMQ_NORM_BUFFER_SIZE */, 16384);
     set_int (s, ZMQ_RATE, 50000);
     set_int (s, ZMQ_RECOVERY_IVL, 3000);
     set_int (s, ZMQ_SNDHWM, 0);
@@ -177,12 +193,16 @@ static int first (void *ctx, const char *endpoint)
 
 int main (int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf (stderr, "usage: multicast pub|xpub|sub|xsub ENDPOINT\n");
+    const char *extent = argc == 4 ? argv[3] : "";
+    if (argc != 3 && !(argc == 4 && (!strcmp (extent, "large") || !strcmp (extent, "wide")))) {
+        fprintf (stderr, "usage: multicast pub|xpub|sub|xsub|first ENDPOINT [large|wide]\n");
         return 2;
     }
     void *ctx = zmq_ctx_new ();
     int rc;
+    large = !strcmp (extent, "large");
+    if (!strncmp (argv[2], "norm://", 7) && !large)
+        sizes = strcmp (extent, "wide") ? norm_sizes : wide_sizes;
     if (!strcmp (argv[1], "pub") || !strcmp (argv[1], "xpub"))
         rc = publisher (ctx, !strcmp (argv[1], "pub") ? ZMQ_PUB : ZMQ_XPUB, argv[2]);
     else if (!strcmp (argv[1], "first"))

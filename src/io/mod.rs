@@ -7,6 +7,7 @@
 //! the same batched `ActivateRead`/`ActivateWrite` commands they send to sockets.
 
 mod connectionless;
+mod norm;
 mod pgm;
 mod session;
 mod udp;
@@ -27,6 +28,7 @@ use crate::mailbox::Mailbox;
 use crate::pipe::{Owner, PipeConfig, PipeEnd, PipeEvent, PipeId};
 use crate::transport::{Listener, Target};
 pub use connectionless::Connectionless;
+pub use norm::NormEndpoint;
 pub use pgm::PgmEndpoint;
 use session::{Session, Step};
 use udp::UdpEndpoint;

@@ -41,7 +41,8 @@ pub fn parse_endpoint(uri: &str) -> Result<(&str, &str)> {
 }
 
 /// libzmq's `check_protocol`: transports this build lacks (vmci; pgm and epgm where
-/// OpenPGM does not load) and unknown ones are EPROTONOSUPPORT; udp is for RADIO, DISH
+/// OpenPGM does not load, norm where libnorm does not) and unknown ones are
+/// EPROTONOSUPPORT; udp is for RADIO, DISH
 /// and DGRAM only, the multicast transports for PUB, XPUB, SUB and XSUB.
 fn check_protocol(proto: &str, socket_type: c_int) -> Result<()> {
     match proto {
@@ -56,6 +57,9 @@ fn check_protocol(proto: &str, socket_type: c_int) -> Result<()> {
         }
         "udp" => Err(Errno::ENOCOMPATPROTO),
         "pgm" | "epgm" if crate::sys::pgm::available() => multicast_receiver(socket_type)
+            .map(drop)
+            .ok_or(Errno::ENOCOMPATPROTO),
+        "norm" if crate::sys::norm::available() => multicast_receiver(socket_type)
             .map(drop)
             .ok_or(Errno::ENOCOMPATPROTO),
         _ => Err(Errno::EPROTONOSUPPORT),
@@ -108,6 +112,7 @@ impl Socket {
             "udp" => self.open_udp(addr, uri, true),
             // As libzmq: a bind is a connect on the multicast transports.
             "pgm" | "epgm" => self.open_pgm(proto, addr, uri),
+            "norm" => self.open_norm(addr, uri),
             _ => self.bind_wire(proto, addr),
         }
     }
@@ -127,6 +132,7 @@ impl Socket {
         match proto {
             "udp" => self.open_udp(addr, uri, false),
             "pgm" | "epgm" => self.open_pgm(proto, addr, uri),
+            "norm" => self.open_norm(addr, uri),
             _ => self.connect_wire(proto, addr, uri),
         }
     }
@@ -600,6 +606,47 @@ impl Socket {
         mine.endpoint = Some(uri.to_owned());
         let endpoint =
             io_thread::PgmEndpoint::new(sock, theirs, receiver, maxmsgsize, self.linger.clone());
+        self.open_connectionless(io, Box::new(endpoint), uri, mine);
+        Ok(())
+    }
+
+    /// `norm://[id,][iface;]addr:port` (NRL's libnorm, loaded on first use): as pgm, a
+    /// multicast transport for PUB/XPUB and SUB/XSUB where bind is connect; the NORM
+    /// session is made here, so a failure is zmq_connect's EINVAL (libzmq aborts).
+    fn open_norm(&mut self, addr: &str, uri: &str) -> Result<()> {
+        let receiver = multicast_receiver(self.socket_type()).ok_or(Errno::ENOCOMPATPROTO)?;
+        let io = self.ctx.io_mailbox(self.options.affinity)?;
+        let o = &self.options;
+        let n = &o.norm;
+        let ep = transport::norm::Endpoint::parse(addr)?;
+        let session = crate::sys::norm::Session::open(&crate::sys::norm::Config {
+            node_id: ep.node_id,
+            interface: ep.interface,
+            address: ep.address,
+            port: ep.port,
+            sender: !receiver,
+            multicast_hops: o.multicast_hops,
+            tos: o.tos,
+            rate: o.rate,
+            mode: n.mode,
+            unicast_nacks: n.unicast_nacks,
+            buffer_size: n.buffer_size,
+            segment_size: n.segment_size,
+            block_size: n.block_size,
+            num_parity: n.num_parity,
+            num_autoparity: n.num_autoparity,
+            push: n.push,
+        })?;
+        let maxmsgsize = u64::try_from(o.maxmsgsize).ok();
+        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+        mine.endpoint = Some(uri.to_owned());
+        let endpoint = io_thread::NormEndpoint::new(
+            session,
+            theirs,
+            !receiver,
+            maxmsgsize,
+            self.linger.clone(),
+        );
         self.open_connectionless(io, Box::new(endpoint), uri, mine);
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! by `tests/multicast.rs` and `tests/gssapi.rs`), and each call states what makes it
 //! sound. A library is never unloaded: the functions stay valid for the process.
 
+pub mod norm;
 pub mod pgm;
 
 use std::ffi::{c_void, CStr, CString};

@@ -3,6 +3,7 @@
 //! sources for the I/O threads.
 
 pub mod ip;
+pub mod norm;
 pub mod pgm;
 pub mod socks;
 pub mod tipc;

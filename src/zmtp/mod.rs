@@ -25,6 +25,7 @@ mod connection;
 pub mod curve;
 mod greeting;
 mod mechanism;
+pub mod norm;
 mod null;
 mod output;
 pub mod pgm;
