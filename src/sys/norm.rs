@@ -34,12 +34,12 @@ const NORM_RX_OBJECT_UPDATED: c_int = 19;
 const NORM_RX_OBJECT_COMPLETED: c_int = 20;
 const NORM_RX_OBJECT_ABORTED: c_int = 21;
 
-/// ZMQ_NORM_MODE values (zmq.h, draft).
-pub const MODE_FIXED: i32 = 0;
-pub const MODE_CC: i32 = 1;
-pub const MODE_CCL: i32 = 2;
-pub const MODE_CCE: i32 = 3;
-pub const MODE_CCE_ECNONLY: i32 = 4;
+/// ZMQ_NORM_MODE values (zmq.h, draft; not `pub`: cbindgen would put them in zmq.h).
+const MODE_FIXED: i32 = 0;
+const MODE_CC: i32 = 1;
+const MODE_CCL: i32 = 2;
+const MODE_CCE: i32 = 3;
+const MODE_CCE_ECNONLY: i32 = 4;
 
 /// `NormEvent`.
 #[repr(C)]

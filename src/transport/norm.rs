@@ -6,7 +6,7 @@ use super::pgm::atoi;
 use crate::error::{Errno, Result};
 
 /// NORM_NODE_ANY: NORM picks the node id (from the host's address).
-pub const NODE_ANY: u32 = u32::MAX;
+pub(crate) const NODE_ANY: u32 = u32::MAX;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {

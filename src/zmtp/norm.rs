@@ -12,8 +12,8 @@ use super::codec::{encode_header, Framing, FLAG_COMMAND, FLAG_LONG, FLAG_MORE, M
 use crate::msg::{Filling, Msg};
 
 /// The marker of a frame that starts a message, and of one that continues it.
-pub const FIRST: u8 = 0x00;
-pub const CONTINUED: u8 = 0xff;
+pub(crate) const FIRST: u8 = 0x00;
+pub(crate) const CONTINUED: u8 = 0xff;
 
 /// The bytes that precede each frame's body on a sender's stream.
 #[derive(Debug, Default)]
