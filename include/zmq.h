@@ -734,8 +734,6 @@ typedef struct zmq_poller_event_t {
 
 
 
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif /* __cplusplus */

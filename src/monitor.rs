@@ -78,6 +78,7 @@ impl Endpoints {
                 s.tcp.local_addr().map(tcp_name).unwrap_or_default(),
                 s.tcp.peer_addr().map(tcp_name).unwrap_or_default(),
             ),
+            Some(Stream::Tipc(s)) => crate::transport::tipc::names(s),
             None => Default::default(),
         };
         match connected_to {

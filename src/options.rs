@@ -145,6 +145,8 @@ pub struct Options {
     pub wss_trust_pem: Vec<u8>,
     pub wss_hostname: Vec<u8>,
     pub wss_trust_system: bool,
+    /// ZMQ_NORM_* (draft): the norm:// transport's settings.
+    pub norm: NormOptions,
     /// `ZMQ_TCP_KEEPALIVE`: -1 (OS default), 0 or 1. Default -1.
     pub tcp_keepalive: c_int,
     /// `ZMQ_TCP_KEEPALIVE_CNT` (-1 = OS default). Default -1.
@@ -516,6 +518,7 @@ impl Options {
             wss_trust_pem: Vec::new(),
             wss_hostname: Vec::new(),
             wss_trust_system: false,
+            norm: NormOptions::default(),
             tcp_keepalive: -1,
             tcp_keepalive_cnt: -1,
             tcp_keepalive_idle: -1,
@@ -815,7 +818,12 @@ impl Options {
             ZMQ_WSS_HOSTNAME => self.wss_hostname = val.bytes()?.to_vec(),
             #[cfg(feature = "draft")]
             ZMQ_WSS_TRUST_SYSTEM => self.wss_trust_system = bool_strict(int)?,
-            // Unknown, or a feature this build lacks (GSSAPI, NORM, VMCI), or an
+            // NORM's, where libnorm is installed (a libzmq built with NORM).
+            #[cfg(feature = "draft")]
+            ZMQ_NORM_MODE..=ZMQ_NORM_PUSH if crate::sys::norm::available() => {
+                self.norm.set(option, int)?
+            }
+            // Unknown, or a feature missing here (GSSAPI, NORM, VMCI), or an
             // option of another layer (the socket types, the socket, the context).
             _ => return Err(Errno::EINVAL),
         }
@@ -903,7 +911,74 @@ impl Options {
                 get_int(out, self.busy_poll)?;
                 Err(Errno::EINVAL)
             }
+            #[cfg(feature = "draft")]
+            ZMQ_NORM_MODE..=ZMQ_NORM_PUSH if crate::sys::norm::available() => {
+                get_int(out, self.norm.get(option))
+            }
             _ => Err(Errno::EINVAL),
+        }
+    }
+}
+
+/// ZMQ_NORM_* (draft), with libzmq's defaults and ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormOptions {
+    /// ZMQ_NORM_MODE: ZMQ_NORM_FIXED (ZMQ_RATE) or one of the congestion controls.
+    pub mode: c_int,
+    pub unicast_nacks: bool,
+    /// ZMQ_NORM_BUFFER_SIZE, KiB.
+    pub buffer_size: c_int,
+    pub segment_size: c_int,
+    pub block_size: c_int,
+    pub num_parity: c_int,
+    pub num_autoparity: c_int,
+    pub push: bool,
+}
+
+impl Default for NormOptions {
+    fn default() -> Self {
+        NormOptions {
+            mode: 1, // ZMQ_NORM_CC
+            unicast_nacks: false,
+            buffer_size: 2048,
+            segment_size: 1400,
+            block_size: 16,
+            num_parity: 4,
+            num_autoparity: 0,
+            push: false,
+        }
+    }
+}
+
+#[cfg(feature = "draft")]
+impl NormOptions {
+    fn set(&mut self, option: c_int, int: Option<c_int>) -> Result<()> {
+        match option {
+            ZMQ_NORM_MODE => self.mode = int_where(int, |v| (0..=4).contains(&v))?,
+            ZMQ_NORM_UNICAST_NACK => self.unicast_nacks = bool_strict(int)?,
+            ZMQ_NORM_BUFFER_SIZE => self.buffer_size = int_where(int, |v| v > 0)?,
+            ZMQ_NORM_SEGMENT_SIZE => self.segment_size = int_where(int, |v| v > 0)?,
+            ZMQ_NORM_BLOCK_SIZE => self.block_size = int_where(int, |v| v > 0 && v <= 255)?,
+            ZMQ_NORM_NUM_PARITY => self.num_parity = int_where(int, |v| (0..255).contains(&v))?,
+            ZMQ_NORM_NUM_AUTOPARITY => {
+                self.num_autoparity = int_where(int, |v| (0..255).contains(&v))?
+            }
+            ZMQ_NORM_PUSH => self.push = bool_strict(int)?,
+            _ => return Err(Errno::EINVAL),
+        }
+        Ok(())
+    }
+
+    fn get(&self, option: c_int) -> c_int {
+        match option {
+            ZMQ_NORM_MODE => self.mode,
+            ZMQ_NORM_UNICAST_NACK => self.unicast_nacks.into(),
+            ZMQ_NORM_BUFFER_SIZE => self.buffer_size,
+            ZMQ_NORM_SEGMENT_SIZE => self.segment_size,
+            ZMQ_NORM_BLOCK_SIZE => self.block_size,
+            ZMQ_NORM_NUM_PARITY => self.num_parity,
+            ZMQ_NORM_NUM_AUTOPARITY => self.num_autoparity,
+            _ => self.push.into(),
         }
     }
 }
@@ -1351,7 +1426,22 @@ mod tests {
         // ROUTER_NOTIFY: get here, set by the ROUTER.
         assert_eq!(get_i(&o, ZMQ_ROUTER_NOTIFY), 0);
         assert_eq!(o.set(ZMQ_ROUTER_NOTIFY, &int(1)), EINVAL);
-        assert_eq!(o.set(ZMQ_NORM_MODE, &int(1)), EINVAL);
+        // NORM's options exist where libnorm does, with libzmq's ranges.
+        if crate::sys::norm::available() {
+            assert_eq!(get_i(&o, ZMQ_NORM_MODE), ZMQ_NORM_CC);
+            o.set(ZMQ_NORM_MODE, &int(ZMQ_NORM_FIXED)).unwrap();
+            assert_eq!(get_i(&o, ZMQ_NORM_MODE), ZMQ_NORM_FIXED);
+            assert_eq!(o.set(ZMQ_NORM_MODE, &int(5)), EINVAL);
+            assert_eq!(get_i(&o, ZMQ_NORM_BUFFER_SIZE), 2048);
+            assert_eq!(o.set(ZMQ_NORM_BLOCK_SIZE, &int(256)), EINVAL);
+            o.set(ZMQ_NORM_NUM_PARITY, &int(254)).unwrap();
+            assert_eq!(o.set(ZMQ_NORM_NUM_PARITY, &int(255)), EINVAL);
+            assert_eq!(o.set(ZMQ_NORM_PUSH, &int(2)), EINVAL);
+            o.set(ZMQ_NORM_UNICAST_NACK, &int(1)).unwrap();
+            assert_eq!(get_i(&o, ZMQ_NORM_UNICAST_NACK), 1);
+        } else {
+            assert_eq!(o.set(ZMQ_NORM_MODE, &int(1)), EINVAL);
+        }
         // WSS options are set-only, as libzmq.
         o.set(ZMQ_WSS_HOSTNAME, b"host").unwrap();
         assert_eq!(o.wss_hostname, b"host");

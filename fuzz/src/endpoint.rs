@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use zmq_rs::socket::parse_endpoint;
-use zmq_rs::transport::{self, socks, udp, Address};
+use zmq_rs::transport::{self, pgm, socks, tipc, udp, Address};
 
 /// Whether every host in `addr` (`[source;]host:port`) is a literal or `*`, so that
 /// resolving it asks no name server (a fuzzer must not wait on DNS).
@@ -64,5 +64,18 @@ pub fn endpoint(data: &[u8]) {
     if let Ok((host, port)) = socks::parse_destination(addr) {
         assert!(port > 0 && !host.is_empty() && host.len() <= 255);
         let _ = socks::Socks5Client::new(&host, port, None);
+    }
+    // tipc: a range or an identity prints as a form that parses back to itself.
+    if let Ok(t) = tipc::TipcAddress::parse(addr) {
+        if matches!(
+            t,
+            tipc::TipcAddress::NameSeq { .. } | tipc::TipcAddress::Id { .. }
+        ) {
+            let printed = t.to_endpoint();
+            assert_eq!(tipc::TipcAddress::parse(&printed["tipc://".len()..]), Ok(t));
+        }
+    }
+    if let Ok((network, port)) = pgm::parse(addr) {
+        assert!(port != 0 && network.len() < 255);
     }
 }

@@ -122,6 +122,8 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
 const CAPABILITIES: &[&[u8]] = &[
     b"ipc",
     b"curve",
+    // As libzmq on Linux: whether the kernel has TIPC shows at bind (EAFNOSUPPORT).
+    b"tipc",
     #[cfg(feature = "draft")]
     b"WS",
     #[cfg(feature = "draft")]
@@ -148,6 +150,9 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     // SAFETY: forwarded caller contract.
     match unsafe { cstr(capability) }.map(CStr::to_bytes) {
         Some(b"draft") => reports_draft() as c_int,
+        // Those that need a system library: whether it loads here.
+        Some(b"pgm") => crate::sys::pgm::available() as c_int,
+        Some(b"norm") => crate::sys::norm::available() as c_int,
         Some(c) => CAPABILITIES.contains(&c) as c_int,
         None => 0,
     }

@@ -6,6 +6,9 @@
 //! moves messages between it and a pipe to the socket. Pipes wake the I/O thread with
 //! the same batched `ActivateRead`/`ActivateWrite` commands they send to sockets.
 
+mod connectionless;
+mod norm;
+mod pgm;
 mod session;
 mod udp;
 
@@ -25,6 +28,9 @@ use crate::mailbox::Mailbox;
 use crate::pipe::{Owner, PipeEnd, PipeEvent, PipeId};
 use crate::sys::thread;
 use crate::transport::{Listener, Target};
+pub use connectionless::Connectionless;
+pub use norm::NormEndpoint;
+pub use pgm::PgmEndpoint;
 use session::{Session, Step};
 use udp::UdpEndpoint;
 pub use udp::UdpMode;
@@ -156,6 +162,12 @@ pub enum IoCommand {
         /// The endpoint's end of the pipe made at bind/connect time.
         pipe: PipeEnd,
     },
+    /// Another endpoint without connections (pgm, epgm, norm), made by the socket.
+    Connectionless {
+        endpoint_id: u64,
+        socket_id: u64,
+        endpoint: Box<dyn Connectionless>,
+    },
     /// The context is terminating: finish lingering sessions, then exit.
     Shutdown,
 }
@@ -258,7 +270,7 @@ enum Entry {
         opts: Arc<SessionOptions>,
     },
     Session(Box<Session>),
-    Udp(Box<UdpEndpoint>),
+    Connectionless(Box<connectionless::Entry>),
 }
 
 pub(crate) struct Worker {
@@ -376,7 +388,7 @@ impl Worker {
                         );
                         self.drive(i);
                     }
-                    Some(Some(Entry::Udp(_))) => self.drive(i),
+                    Some(Some(Entry::Connectionless(_))) => self.drive(i),
                     _ => {}
                 }
             }
@@ -407,6 +419,13 @@ impl Worker {
                 return;
             }
             self.timers.pop();
+            if let Some(Some(Entry::Connectionless(c))) = self.entries.get_mut(i) {
+                if c.armed == Some(at) {
+                    c.armed = None;
+                    self.drive(i);
+                }
+                continue;
+            }
             let Some(s) = self.session(i) else { continue };
             if s.armed != Some(at) {
                 continue;
@@ -421,12 +440,22 @@ impl Worker {
     /// pushed: a later one waits for the earlier entry to fire and re-arm, so a
     /// deadline that moves on with every message (heartbeats) costs no heap entries.
     fn arm(&mut self, i: usize) {
-        let Some(s) = self.session(i) else { return };
-        let Some(d) = s.deadline() else { return };
-        if s.armed.is_some_and(|a| a <= d) {
+        let (armed, deadline) = match self.entries.get_mut(i) {
+            Some(Some(Entry::Session(s))) => {
+                let d = s.deadline();
+                (&mut s.armed, d)
+            }
+            Some(Some(Entry::Connectionless(c))) => {
+                let d = c.inner.deadline();
+                (&mut c.armed, d)
+            }
+            _ => return,
+        };
+        let Some(d) = deadline else { return };
+        if armed.is_some_and(|a| a <= d) {
             return;
         }
-        s.armed = Some(d);
+        *armed = Some(d);
         self.timers.push(Reverse((d, i)));
     }
 
@@ -449,7 +478,9 @@ impl Worker {
                         Some(Some(Entry::Session(s))) => {
                             s.pipe().map(PipeEnd::id) == Some(id) || s.zap_pipe_id() == Some(id)
                         }
-                        Some(Some(Entry::Udp(u))) => u.pipe().map(PipeEnd::id) == Some(id),
+                        Some(Some(Entry::Connectionless(c))) => {
+                            c.inner.pipe().map(PipeEnd::id) == Some(id)
+                        }
                         _ => false,
                     };
                     if !current {
@@ -543,19 +574,14 @@ impl Worker {
                 mode,
                 pipe,
             } => {
-                let i = self.next_slot();
-                pipe.attach(self.mailbox.clone());
-                self.pipe_owner.insert(pipe.id(), i);
-                let mut u = UdpEndpoint::new(socket_id, endpoint_id, udp, pipe, mode);
-                if u.register(self.poll.registry(), Self::token(i)).is_err() {
-                    u.close(self.poll.registry());
-                    self.pipe_owner.retain(|_, &mut v| v != i);
-                    return;
-                }
-                let got = self.insert(Entry::Udp(Box::new(u)));
-                debug_assert_eq!(got, i);
-                self.drive(i);
+                let u = UdpEndpoint::new(udp, pipe, mode);
+                self.add_connectionless(socket_id, endpoint_id, Box::new(u));
             }
+            IoCommand::Connectionless {
+                endpoint_id,
+                socket_id,
+                endpoint,
+            } => self.add_connectionless(socket_id, endpoint_id, endpoint),
             IoCommand::Close {
                 socket_id,
                 endpoint_id,
@@ -576,8 +602,8 @@ impl Worker {
                             s.socket_id() == socket_id && s.endpoint_id() == endpoint_id,
                             false,
                         ),
-                        Some(Entry::Udp(u)) => (
-                            u.socket_id == socket_id && u.endpoint_id == endpoint_id,
+                        Some(Entry::Connectionless(c)) => (
+                            c.socket_id == socket_id && c.endpoint_id == endpoint_id,
                             true,
                         ),
                         None => (false, false),
@@ -603,12 +629,46 @@ impl Worker {
                     if let Some(s) = self.session(i) {
                         s.shutdown(now);
                         self.drive(i);
+                    } else if let Some(Some(Entry::Connectionless(c))) = self.entries.get_mut(i) {
+                        if c.inner.shutdown(now) {
+                            self.remove(i);
+                        } else {
+                            self.drive(i);
+                        }
                     } else {
                         self.remove(i);
                     }
                 }
             }
         }
+    }
+
+    /// Takes on an endpoint without connections: its pipe's commands come here, its
+    /// descriptors wake it.
+    fn add_connectionless(
+        &mut self,
+        socket_id: u64,
+        endpoint_id: u64,
+        mut c: Box<dyn Connectionless>,
+    ) {
+        let i = self.next_slot();
+        if let Some(p) = c.pipe() {
+            p.attach(self.mailbox.clone());
+            self.pipe_owner.insert(p.id(), i);
+        }
+        if c.register(self.poll.registry(), Self::token(i)).is_err() {
+            c.close(self.poll.registry());
+            self.pipe_owner.retain(|_, &mut v| v != i);
+            return;
+        }
+        let got = self.insert(Entry::Connectionless(Box::new(connectionless::Entry {
+            socket_id,
+            endpoint_id,
+            armed: None,
+            inner: c,
+        })));
+        debug_assert_eq!(got, i);
+        self.drive(i);
     }
 
     fn accept(&mut self, i: usize) {
@@ -689,9 +749,11 @@ impl Worker {
 
     /// Runs a session until it can make no more progress, then handles its outcome.
     fn drive(&mut self, i: usize) {
-        if let Some(Some(Entry::Udp(u))) = self.entries.get_mut(i) {
-            if u.pump() {
+        if let Some(Some(Entry::Connectionless(c))) = self.entries.get_mut(i) {
+            if c.inner.pump(Instant::now()) {
                 self.remove(i);
+            } else {
+                self.arm(i);
             }
             return;
         }
@@ -743,11 +805,11 @@ impl Worker {
                 }
                 s.close(self.poll.registry());
             }
-            Entry::Udp(mut u) => {
-                if let Some(p) = u.pipe() {
+            Entry::Connectionless(mut c) => {
+                if let Some(p) = c.inner.pipe() {
                     self.pipe_owner.remove(&p.id());
                 }
-                u.close(self.poll.registry());
+                c.inner.close(self.poll.registry());
             }
         }
         self.again.retain(|&j| j != i);

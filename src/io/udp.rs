@@ -7,6 +7,7 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::time::Instant;
 
 use mio::net::UdpSocket;
 use mio::{Interest, Registry, Token};
@@ -27,8 +28,6 @@ pub enum UdpMode {
 }
 
 pub(super) struct UdpEndpoint {
-    pub(super) socket_id: u64,
-    pub(super) endpoint_id: u64,
     sock: UdpSocket,
     pipe: Option<PipeEnd>,
     mode: UdpMode,
@@ -41,16 +40,8 @@ pub(super) struct UdpEndpoint {
 }
 
 impl UdpEndpoint {
-    pub(super) fn new(
-        socket_id: u64,
-        endpoint_id: u64,
-        sock: UdpSocket,
-        pipe: PipeEnd,
-        mode: UdpMode,
-    ) -> Self {
+    pub(super) fn new(sock: UdpSocket, pipe: PipeEnd, mode: UdpMode) -> Self {
         UdpEndpoint {
-            socket_id,
-            endpoint_id,
             sock,
             pipe: Some(pipe),
             mode,
@@ -59,8 +50,10 @@ impl UdpEndpoint {
             buf: vec![0; MAX_DATAGRAM],
         }
     }
+}
 
-    pub(super) fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
+impl super::Connectionless for UdpEndpoint {
+    fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
         let interest = match self.mode {
             UdpMode::Send(_) => Interest::WRITABLE,
             UdpMode::Receive => Interest::READABLE,
@@ -69,12 +62,12 @@ impl UdpEndpoint {
         registry.register(&mut self.sock, token, interest)
     }
 
-    pub(super) fn pipe(&self) -> Option<&PipeEnd> {
+    fn pipe(&self) -> Option<&PipeEnd> {
         self.pipe.as_ref()
     }
 
     /// Moves what can be moved now; true once the socket closed its end.
-    pub(super) fn pump(&mut self) -> bool {
+    fn pump(&mut self, _now: Instant) -> bool {
         match self.mode {
             UdpMode::Send(to) => self.send(Some(to)),
             UdpMode::Receive => {
@@ -89,6 +82,15 @@ impl UdpEndpoint {
         }
     }
 
+    fn close(&mut self, registry: &Registry) {
+        let _ = registry.deregister(&mut self.sock);
+        if let Some(p) = self.pipe.take() {
+            p.close();
+        }
+    }
+}
+
+impl UdpEndpoint {
     fn discard_output(&mut self) -> bool {
         let Some(pipe) = &mut self.pipe else {
             return true;
@@ -194,13 +196,6 @@ impl UdpEndpoint {
             pipe.flush();
         }
         false
-    }
-
-    pub(super) fn close(&mut self, registry: &Registry) {
-        let _ = registry.deregister(&mut self.sock);
-        if let Some(p) = self.pipe.take() {
-            p.close();
-        }
     }
 }
 

@@ -102,6 +102,14 @@ pub trait Pattern: Send {
     }
 }
 
+/// Pipes to endpoints of these transports carry no subscriptions: a publisher sends
+/// them everything (libzmq's `subscribe_to_all`), and their subscribers filter.
+pub(crate) fn subscribes_to_all(endpoint: &str) -> bool {
+    ["pgm://", "epgm://", "norm://"]
+        .iter()
+        .any(|scheme| endpoint.starts_with(scheme))
+}
+
 /// The draft types that libzmq makes thread-safe: any thread may use them, and they
 /// have no ZMQ_FD (a poller waits on them instead).
 pub fn is_thread_safe(socket_type: c_int) -> bool {

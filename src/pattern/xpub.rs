@@ -197,6 +197,10 @@ impl XPub {
 impl Pattern for XPub {
     fn attach(&mut self, pipes: &mut Pipes, id: PipeId) {
         self.dist.attach(id);
+        let endpoint = pipes.get(id).and_then(|p| p.endpoint.as_deref());
+        if endpoint.is_some_and(super::subscribes_to_all) {
+            self.subscriptions.add(b"", id);
+        }
         if self.welcome_msg.size() > 0 {
             // Past the high-water mark if need be, as libzmq does.
             if let Some(p) = pipes.get_mut(id) {

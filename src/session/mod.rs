@@ -50,7 +50,7 @@ const NOTIFY_CONNECT: c_int = 1;
 const NOTIFY_DISCONNECT: c_int = 2;
 const STOP_CONN_REFUSED: c_int = 1;
 const STOP_HANDSHAKE_FAILED: c_int = 2;
-pub const STOP_AFTER_DISCONNECT: c_int = 4;
+pub(crate) const STOP_AFTER_DISCONNECT: c_int = 4;
 
 /// What a session needs to know of its socket's options, copied at bind/connect time
 /// as libzmq does.

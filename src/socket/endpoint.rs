@@ -41,11 +41,13 @@ pub fn parse_endpoint(uri: &str) -> Result<(&str, &str)> {
     Ok((proto, addr))
 }
 
-/// libzmq's `check_protocol`: transports this build lacks (pgm, epgm, norm, tipc, vmci)
-/// and unknown ones are EPROTONOSUPPORT; udp is for RADIO, DISH and DGRAM only.
+/// libzmq's `check_protocol`: transports this build lacks (vmci; pgm and epgm where
+/// OpenPGM does not load, norm where libnorm does not) and unknown ones are
+/// EPROTONOSUPPORT; udp is for RADIO, DISH
+/// and DGRAM only, the multicast transports for PUB, XPUB, SUB and XSUB.
 fn check_protocol(proto: &str, socket_type: c_int) -> Result<()> {
     match proto {
-        "inproc" | "ipc" | "tcp" => Ok(()),
+        "inproc" | "ipc" | "tcp" | "tipc" => Ok(()),
         // Draft transports in libzmq 4.3.5: its build without drafts has no ws.
         "ws" | "wss" if cfg!(feature = "draft") => Ok(()),
         "udp"
@@ -55,7 +57,23 @@ fn check_protocol(proto: &str, socket_type: c_int) -> Result<()> {
             Ok(())
         }
         "udp" => Err(Errno::ENOCOMPATPROTO),
+        "pgm" | "epgm" if crate::sys::pgm::available() => multicast_receiver(socket_type)
+            .map(drop)
+            .ok_or(Errno::ENOCOMPATPROTO),
+        "norm" if crate::sys::norm::available() => multicast_receiver(socket_type)
+            .map(drop)
+            .ok_or(Errno::ENOCOMPATPROTO),
         _ => Err(Errno::EPROTONOSUPPORT),
+    }
+}
+
+/// Whether a socket of this type receives (`Some(true)`) or sends on a multicast
+/// transport (pgm, epgm, norm); `None` where libzmq refuses (ENOCOMPATPROTO).
+fn multicast_receiver(socket_type: c_int) -> Option<bool> {
+    match socket_type {
+        ZMQ_PUB | ZMQ_XPUB => Some(false),
+        ZMQ_SUB | ZMQ_XSUB => Some(true),
+        _ => None,
     }
 }
 
@@ -93,6 +111,9 @@ impl Socket {
         match proto {
             "inproc" => self.bind_inproc(uri),
             "udp" => self.open_udp(addr, uri, true),
+            // As libzmq: a bind is a connect on the multicast transports.
+            "pgm" | "epgm" => self.open_pgm(proto, addr, uri),
+            "norm" => self.open_norm(addr, uri),
             _ => self.bind_wire(proto, addr),
         }
     }
@@ -111,6 +132,8 @@ impl Socket {
         }
         match proto {
             "udp" => self.open_udp(addr, uri, false),
+            "pgm" | "epgm" => self.open_pgm(proto, addr, uri),
+            "norm" => self.open_norm(addr, uri),
             _ => self.connect_wire(proto, addr, uri),
         }
     }
@@ -401,6 +424,9 @@ impl Socket {
             let (address, private_dir) = match proto {
                 "tcp" => transport::tcp_bind_address(addr, ipv6).map(|a| (a, None)),
                 "ipc" => transport::ipc_bind_address(addr),
+                "tipc" => {
+                    transport::tipc::bind_address(addr).map(|t| (transport::Address::Tipc(t), None))
+                }
                 _ => transport::ws::bind_address(addr, proto == "wss", ipv6)
                     .map(|w| (transport::Address::Ws(w), None)),
             }
@@ -461,10 +487,20 @@ impl Socket {
                 }
             }
             "ipc" => io_thread::Peer::Direct(Target::Resolved(transport::ipc_address(addr)?)),
+            "tipc" => io_thread::Peer::Direct(Target::Resolved(transport::Address::Tipc(
+                transport::tipc::connect_address(addr)?,
+            ))),
             // As libzmq: a ws/wss address is resolved at zmq_connect.
             _ => io_thread::Peer::Direct(Target::Resolved(transport::Address::Ws(
                 transport::ws::connect_address(addr, proto == "wss", ipv6)?,
             ))),
+        };
+        // libzmq reports a tipc address as it resolved it, others as given.
+        let last_endpoint = match &peer {
+            io_thread::Peer::Direct(Target::Resolved(a @ transport::Address::Tipc(_))) => {
+                a.to_endpoint()
+            }
+            _ => uri.to_owned(),
         };
         let opts = match &peer {
             io_thread::Peer::Direct(Target::Resolved(a)) => self.endpoint_options(a, false)?,
@@ -503,7 +539,7 @@ impl Socket {
             io,
             listener: false,
         });
-        self.last_endpoint = uri.to_owned();
+        self.last_endpoint = last_endpoint;
         self.mailbox.wake();
         Ok(())
     }
@@ -548,6 +584,107 @@ impl Socket {
         self.last_endpoint = addr.to_owned();
         self.mailbox.wake();
         Ok(())
+    }
+
+    /// `pgm://` and `epgm://` (OpenPGM, loaded on first use): PUB/XPUB send, SUB/XSUB
+    /// receive; nothing is accepted. The PGM
+    /// socket is made here, so a network that does not resolve or a raw socket without
+    /// privilege fails the call with libzmq's EINVAL (libzmq itself aborts in its I/O
+    /// thread then). `check_protocol` has seen that the library loads.
+    fn open_pgm(&mut self, proto: &str, addr: &str, uri: &str) -> Result<()> {
+        let receiver = multicast_receiver(self.socket_type()).ok_or(Errno::ENOCOMPATPROTO)?;
+        let io = self.ctx.io_mailbox(self.options.affinity)?;
+        let (network, port) = transport::pgm::parse(addr)?;
+        let o = &self.options;
+        let sock = crate::sys::pgm::Socket::open(&crate::sys::pgm::Config {
+            udp: proto == "epgm",
+            network,
+            port,
+            receiver,
+            rate: o.rate,
+            recovery_ivl: o.recovery_ivl,
+            multicast_hops: o.multicast_hops,
+            maxtpdu: o.multicast_maxtpdu,
+            sndbuf: o.sndbuf,
+            rcvbuf: o.rcvbuf,
+        })?;
+        let maxmsgsize = u64::try_from(o.maxmsgsize).ok();
+        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+        mine.endpoint = Some(uri.to_owned());
+        let endpoint =
+            io_thread::PgmEndpoint::new(sock, theirs, receiver, maxmsgsize, self.linger.clone());
+        self.open_connectionless(io, Box::new(endpoint), uri, mine);
+        Ok(())
+    }
+
+    /// `norm://[id,][iface;]addr:port` (NRL's libnorm, loaded on first use): as pgm, a
+    /// multicast transport for PUB/XPUB and SUB/XSUB where bind is connect; the NORM
+    /// session is made here, so a failure is zmq_connect's EINVAL (libzmq aborts).
+    fn open_norm(&mut self, addr: &str, uri: &str) -> Result<()> {
+        let receiver = multicast_receiver(self.socket_type()).ok_or(Errno::ENOCOMPATPROTO)?;
+        let io = self.ctx.io_mailbox(self.options.affinity)?;
+        let o = &self.options;
+        let n = &o.norm;
+        let ep = transport::norm::Endpoint::parse(addr)?;
+        let session = crate::sys::norm::Session::open(&crate::sys::norm::Config {
+            node_id: ep.node_id,
+            interface: ep.interface,
+            address: ep.address,
+            port: ep.port,
+            sender: !receiver,
+            multicast_hops: o.multicast_hops,
+            tos: o.tos,
+            rate: o.rate,
+            mode: n.mode,
+            unicast_nacks: n.unicast_nacks,
+            buffer_size: n.buffer_size,
+            segment_size: n.segment_size,
+            block_size: n.block_size,
+            num_parity: n.num_parity,
+            num_autoparity: n.num_autoparity,
+            push: n.push,
+        })?;
+        let maxmsgsize = u64::try_from(o.maxmsgsize).ok();
+        let (mut mine, theirs) = pipe::pair(self.pipe_config(), None);
+        mine.endpoint = Some(uri.to_owned());
+        let endpoint = io_thread::NormEndpoint::new(
+            session,
+            theirs,
+            !receiver,
+            maxmsgsize,
+            self.linger.clone(),
+        );
+        self.open_connectionless(io, Box::new(endpoint), uri, mine);
+        Ok(())
+    }
+
+    /// Hands an endpoint without connections to an I/O thread and its pipe to the
+    /// socket's pattern (PUB/XPUB send everything down it: `pattern::subscribes_to_all`).
+    fn open_connectionless(
+        &mut self,
+        io: Arc<Mailbox<io_thread::Command>>,
+        endpoint: Box<dyn io_thread::Connectionless>,
+        uri: &str,
+        mine: pipe::PipeEnd,
+    ) {
+        self.attach_pipe(mine);
+        let id = io_thread::next_endpoint_id();
+        io.send(io_thread::Command::Io(Box::new(
+            IoCommand::Connectionless {
+                endpoint_id: id,
+                socket_id: self.id,
+                endpoint,
+            },
+        )));
+        self.endpoints.push(Endpoint {
+            key: uri.to_owned(),
+            id,
+            io,
+            // Not stopped at close: what is queued goes out within ZMQ_LINGER.
+            listener: false,
+        });
+        self.last_endpoint = uri.to_owned();
+        self.mailbox.wake();
     }
 
     /// Stops an endpoint in its I/O thread. A listener's address can be bound again

@@ -160,3 +160,34 @@ pub fn peer_credentials(fd: BorrowedFd<'_>) -> Option<(u32, u32, i32)> {
     };
     (rc == 0).then_some((cred.uid, cred.gid, cred.pid))
 }
+
+/// linux/tipc.h's `struct sockaddr_tipc`: the union's widest member is three words.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct RawTipc {
+    pub family: u16,
+    pub addrtype: u8,
+    pub scope: i8,
+    pub addr: [u32; 3],
+}
+
+/// A `struct sockaddr_tipc` as a socket address.
+pub fn tipc_sockaddr(raw: RawTipc) -> socket2::SockAddr {
+    // SAFETY: sockaddr_storage is plain data, for which all zeroes is a value.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    // SAFETY: sockaddr_storage (128 bytes, 8-aligned) has room for the 16-byte,
+    // 4-aligned RawTipc at its start; both are plain data.
+    unsafe { std::ptr::write(&mut storage as *mut _ as *mut RawTipc, raw) };
+    // SAFETY: the storage holds an AF_TIPC address of exactly this length.
+    unsafe { socket2::SockAddr::new(storage, std::mem::size_of::<RawTipc>() as libc::socklen_t) }
+}
+
+/// The `struct sockaddr_tipc` of a socket address of family `af_tipc`, if it is one.
+pub fn tipc_from_sockaddr(a: &socket2::SockAddr, af_tipc: libc::c_int) -> Option<RawTipc> {
+    if a.family() as libc::c_int != af_tipc || (a.len() as usize) < std::mem::size_of::<RawTipc>() {
+        return None;
+    }
+    // SAFETY: the address is an AF_TIPC one at least as long as RawTipc, inside the
+    // SockAddr's storage, which is aligned for it.
+    Some(unsafe { std::ptr::read(a.as_ptr() as *const RawTipc) })
+}

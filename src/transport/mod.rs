@@ -1,9 +1,13 @@
-//! Transports that run over the kernel: tcp and ipc (udp in [`udp`]). Address parsing and resolution
-//! follow libzmq's rules; listeners and streams are mio sources for the I/O threads.
+//! Transports that run over the kernel: tcp and ipc (udp in [`udp`], tipc in [`tipc`]).
+//! Address parsing and resolution follow libzmq's rules; listeners and streams are mio
+//! sources for the I/O threads.
 
 pub mod accept_filter;
 pub mod ip;
+pub mod norm;
+pub mod pgm;
 pub mod socks;
+pub mod tipc;
 pub mod tls;
 pub mod udp;
 pub mod ws;
@@ -14,6 +18,7 @@ use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::path::PathBuf;
 
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+use mio::unix::SourceFd;
 
 use crate::error::{Errno, Result};
 use crate::sys::net::set_int_option;
@@ -28,6 +33,7 @@ pub enum Address {
     Ipc(IpcPath),
     /// `ws://` and `wss://`: tcp underneath.
     Ws(ws::WsAddress),
+    Tipc(tipc::TipcAddress),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +51,7 @@ impl Address {
             Address::Ipc(IpcPath::File(p)) => format!("ipc://{}", p.display()),
             Address::Ipc(IpcPath::Abstract(n)) => format!("ipc://@{}", String::from_utf8_lossy(n)),
             Address::Ws(w) => w.to_endpoint(),
+            Address::Tipc(t) => t.to_endpoint(),
         }
     }
 }
@@ -175,6 +182,7 @@ pub enum Listener {
     /// own file is ever removed (a new socket may have bound the path since), and the
     /// private directory `ipc://*` made for it.
     Ipc(UnixListener, IpcPath, Option<(u64, u64)>, Option<PathBuf>),
+    Tipc(socket2::Socket),
 }
 
 fn file_id(p: &std::path::Path) -> Option<(u64, u64)> {
@@ -326,6 +334,10 @@ impl Listener {
                     addr.clone(),
                 ))
             }
+            Address::Tipc(t) => {
+                let (l, bound) = tipc::listen(t, tuning.backlog)?;
+                Ok((Listener::Tipc(l), Address::Tipc(bound)))
+            }
         }
     }
 
@@ -352,6 +364,7 @@ impl Listener {
                 let peer = s.peer_address();
                 Ok((s, peer))
             }
+            Listener::Tipc(l) => Ok((Stream::Tipc(tipc::accept(l)?), String::new())),
         }
     }
 
@@ -414,6 +427,7 @@ impl Listener {
         match self {
             Listener::Tcp(l, _) => l.as_raw_fd(),
             Listener::Ipc(l, ..) => l.as_raw_fd(),
+            Listener::Tipc(l) => tipc::raw_fd(l),
         }
     }
 }
@@ -425,6 +439,7 @@ pub enum Stream {
     Ipc(UnixStream),
     /// wss: TLS over tcp.
     Tls(Box<tls::TlsStream>),
+    Tipc(socket2::Socket),
 }
 
 /// Credentials of an ipc peer (SO_PEERCRED): uid, gid, pid.
@@ -474,6 +489,7 @@ impl Stream {
                 std_s.set_nonblocking(true)?;
                 Ok(Stream::Ipc(UnixStream::from_std(std_s)))
             }
+            Address::Tipc(t) => Ok(Stream::Tipc(tipc::connect(t)?)),
         }
     }
 
@@ -483,6 +499,7 @@ impl Stream {
             Stream::Tcp(s) => s.take_error(),
             Stream::Ipc(s) => s.take_error(),
             Stream::Tls(s) => s.tcp.take_error(),
+            Stream::Tipc(s) => s.take_error(),
         }
     }
 
@@ -504,6 +521,7 @@ impl Stream {
                 Some((uid, gid, pid)) => format!("localhost:{uid}:{gid}:{pid}"),
                 None => "localhost".to_owned(),
             },
+            Stream::Tipc(_) => String::new(),
         }
     }
 
@@ -512,6 +530,7 @@ impl Stream {
             Stream::Tcp(s) => s.as_raw_fd(),
             Stream::Ipc(s) => s.as_raw_fd(),
             Stream::Tls(s) => s.tcp.as_raw_fd(),
+            Stream::Tipc(s) => tipc::raw_fd(s),
         }
     }
 }
@@ -523,6 +542,7 @@ impl Stream {
         match self {
             Stream::Tcp(s) => Some(s.as_fd()),
             Stream::Ipc(s) => Some(s.as_fd()),
+            Stream::Tipc(s) => Some(s.as_fd()),
             Stream::Tls(_) => None,
         }
     }
@@ -534,6 +554,7 @@ impl io::Read for Stream {
             Stream::Tcp(s) => s.read(buf),
             Stream::Ipc(s) => s.read(buf),
             Stream::Tls(s) => s.read(buf),
+            Stream::Tipc(s) => s.read(buf),
         }
     }
 }
@@ -544,6 +565,7 @@ impl io::Write for Stream {
             Stream::Tcp(s) => s.write(buf),
             Stream::Ipc(s) => s.write(buf),
             Stream::Tls(s) => s.write(buf),
+            Stream::Tipc(s) => s.write(buf),
         }
     }
     fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
@@ -551,6 +573,7 @@ impl io::Write for Stream {
             Stream::Tcp(s) => s.write_vectored(bufs),
             Stream::Ipc(s) => s.write_vectored(bufs),
             Stream::Tls(s) => s.write_vectored(bufs),
+            Stream::Tipc(s) => s.write_vectored(bufs),
         }
     }
     /// Only TLS buffers: its pending ciphertext goes out (`WouldBlock` if not all).
@@ -568,6 +591,7 @@ impl mio::event::Source for Stream {
             Stream::Tcp(s) => s.register(r, t, i),
             Stream::Ipc(s) => s.register(r, t, i),
             Stream::Tls(s) => s.tcp.register(r, t, i),
+            Stream::Tipc(s) => SourceFd(&tipc::raw_fd(s)).register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
@@ -575,6 +599,7 @@ impl mio::event::Source for Stream {
             Stream::Tcp(s) => s.reregister(r, t, i),
             Stream::Ipc(s) => s.reregister(r, t, i),
             Stream::Tls(s) => s.tcp.reregister(r, t, i),
+            Stream::Tipc(s) => SourceFd(&tipc::raw_fd(s)).reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
@@ -582,6 +607,7 @@ impl mio::event::Source for Stream {
             Stream::Tcp(s) => s.deregister(r),
             Stream::Ipc(s) => s.deregister(r),
             Stream::Tls(s) => s.tcp.deregister(r),
+            Stream::Tipc(s) => SourceFd(&tipc::raw_fd(s)).deregister(r),
         }
     }
 }
@@ -591,18 +617,21 @@ impl mio::event::Source for Listener {
         match self {
             Listener::Tcp(l, _) => l.register(r, t, i),
             Listener::Ipc(l, ..) => l.register(r, t, i),
+            Listener::Tipc(l) => SourceFd(&tipc::raw_fd(l)).register(r, t, i),
         }
     }
     fn reregister(&mut self, r: &mio::Registry, t: mio::Token, i: mio::Interest) -> io::Result<()> {
         match self {
             Listener::Tcp(l, _) => l.reregister(r, t, i),
             Listener::Ipc(l, ..) => l.reregister(r, t, i),
+            Listener::Tipc(l) => SourceFd(&tipc::raw_fd(l)).reregister(r, t, i),
         }
     }
     fn deregister(&mut self, r: &mio::Registry) -> io::Result<()> {
         match self {
             Listener::Tcp(l, _) => l.deregister(r),
             Listener::Ipc(l, ..) => l.deregister(r),
+            Listener::Tipc(l) => SourceFd(&tipc::raw_fd(l)).deregister(r),
         }
     }
 }
