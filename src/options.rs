@@ -396,7 +396,9 @@ option_table! {
 
 /// `ZMQ_IPV4ONLY`: the inverse of `ZMQ_IPV6`, a strict bool.
 fn set_ipv4only(o: &mut Options, val: OptVal<'_>) -> Result<()> {
-    o.ipv6 = !set::bool_strict(val)?;
+    let mut ipv4only = false;
+    set::strict_bool(&mut ipv4only, val)?;
+    o.ipv6 = !ipv4only;
     Ok(())
 }
 
@@ -409,8 +411,7 @@ fn set_stream_notify(o: &mut Options, val: OptVal<'_>) -> Result<()> {
     if o.socket_type != ZMQ_STREAM {
         return Err(Errno::EINVAL);
     }
-    o.raw_notify = set::bool_strict(val)?;
-    Ok(())
+    set::strict_bool(&mut o.raw_notify, val)
 }
 
 /// `ZMQ_TCP_ACCEPT_FILTER`: a strict string of at most 255 bytes adds a filter (parsed
@@ -431,7 +432,7 @@ fn add_tcp_accept_filter(o: &mut Options, val: OptVal<'_>) -> Result<()> {
 
 /// `ZMQ_PLAIN_SERVER` (strict bool) makes this side the PLAIN server, or goes back to NULL.
 fn set_plain_server(o: &mut Options, val: OptVal<'_>) -> Result<()> {
-    o.as_server = set::bool_strict(val)?;
+    set::strict_bool(&mut o.as_server, val)?;
     o.mechanism = if o.as_server { ZMQ_PLAIN } else { ZMQ_NULL };
     Ok(())
 }
@@ -442,7 +443,7 @@ fn get_plain_server(o: &Options, out: &mut [u8]) -> Result<usize> {
 
 /// `ZMQ_CURVE_SERVER` (strict bool) makes this side the CURVE server, or goes back to NULL.
 fn set_curve_server(o: &mut Options, val: OptVal<'_>) -> Result<()> {
-    o.as_server = set::bool_strict(val)?;
+    set::strict_bool(&mut o.as_server, val)?;
     o.mechanism = if o.as_server { ZMQ_CURVE } else { ZMQ_NULL };
     Ok(())
 }
@@ -458,7 +459,7 @@ fn set_plain_credential(
     val: OptVal<'_>,
     field: fn(&mut Options) -> &mut Vec<u8>,
 ) -> Result<()> {
-    match set::plain_credential(val)? {
+    match set::string_strict(val, UCHAR_MAX)? {
         None => o.mechanism = ZMQ_NULL,
         Some(credential) => {
             *field(o) = credential;
@@ -749,16 +750,12 @@ pub(crate) mod set {
 
     /// `do_setsockopt_int_as_bool_strict`: an int that is 0 or 1.
     pub(crate) fn strict_bool(field: &mut bool, val: OptVal<'_>) -> Result<()> {
-        *field = bool_strict(val)?;
+        *field = match val.int {
+            Some(0) => false,
+            Some(1) => true,
+            _ => return Err(Errno::EINVAL),
+        };
         Ok(())
-    }
-
-    pub(crate) fn bool_strict(val: OptVal<'_>) -> Result<bool> {
-        match val.int {
-            Some(0) => Ok(false),
-            Some(1) => Ok(true),
-            _ => Err(Errno::EINVAL),
-        }
     }
 
     /// `do_setsockopt_int_as_bool_relaxed`: any int, non-zero is true.
@@ -841,18 +838,6 @@ pub(crate) mod set {
             string_strict(val, UCHAR_MAX)?.unwrap_or_default()
         };
         Ok(())
-    }
-
-    /// A PLAIN credential: `Ok(None)` for NULL with length 0, `Ok(Some(..))` for a
-    /// non-NULL value of 1..=255 bytes.
-    pub(crate) fn plain_credential(val: OptVal<'_>) -> Result<Option<Vec<u8>>> {
-        if val.is_null() && val.len == 0 {
-            return Ok(None);
-        }
-        if !val.is_null() && val.len > 0 && val.len <= UCHAR_MAX {
-            return Ok(Some(val.bytes()?.to_vec()));
-        }
-        Err(Errno::EINVAL)
     }
 
     /// `do_setsockopt_set`: NULL with length 0 clears the set; a non-NULL 4-byte value
