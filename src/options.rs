@@ -7,9 +7,9 @@
 //! [`Options::set`] / [`Options::get`], which answer exactly as libzmq does, including its
 //! quirks (documented where they occur).
 //!
-//! Every option is declared once, as a row of the table below ([`option_table!`]): its
+//! Every option is declared once, as a row of the table below (`option_table!`): its
 //! field, default, number, how a value is set and how it is read back. The rules shared by
-//! many options are the functions of [`set`] and [`get`]; an option that touches more than
+//! many options are the functions of `set` and `get`; an option that touches more than
 //! its field names its own function (`by(..)`), which sits right after the table.
 //!
 //! The build mirrored is libzmq on Linux with CURVE and WSS, without GSSAPI, NORM, VMCI or
@@ -76,15 +76,15 @@ const MS_PER_DECISECOND: c_int = 100;
 /// ```
 ///
 /// A RULE is `(none)`: that direction fails with `EINVAL`, as an unknown option does; or
-/// `(rule(args..))`: a function of [`set`] (called with `&mut field`, the value, args) or of
-/// [`get`] (called with the caller's buffer, `&field`, args); or `(by(f))`: a function of
+/// `(rule(args..))`: a function of `set` (called with `&mut field`, the value, args) or of
+/// `get` (called with the caller's buffer, `&field`, args); or `(by(f))`: a function of
 /// the whole struct, for an option that touches more than its field. The optional
 /// `#[cfg(..)]` gates the option, never the field. Options without a field of their own
 /// (aliases, flags over other fields) are rows of `others`. A number listed twice is an
 /// unreachable `match` arm, which the lints refuse.
 ///
 /// To add an option: add its row (or give an existing field its `=> ...` part); if no rule
-/// of [`set`]/[`get`] fits, write a `by` function next to the table.
+/// of `set`/`get` fits, write a `by` function next to the table.
 macro_rules! option_table {
     (
         $(#[$meta:meta])*
