@@ -22,12 +22,13 @@ const SOCKET_LIMIT: i32 = 65535;
 const ZERO_COPY_RECV: i32 = 10;
 
 option_table! {
-    /// The context's options (`zmq_ctx_set`/`zmq_ctx_get`), with libzmq's defaults. All
-    /// of them are ints of exactly `sizeof(int)` bytes, read back the same way.
+    /// The context's options (`zmq_ctx_set`/`zmq_ctx_get`), with libzmq's defaults: ints
+    /// of exactly `sizeof(int)` bytes both ways, but for `ZMQ_THREAD_NAME_PREFIX`.
     #[derive(Debug, Clone)]
     pub struct CtxOptions;
     fn new();
     fields {
+        // field: type = default => option: set (rule), get (rule);
         io_threads: i32 = ZMQ_IO_THREADS_DFLT => ZMQ_IO_THREADS: set (int(0..)), get (int);
         max_sockets: i32 = ZMQ_MAX_SOCKETS_DFLT
             => ZMQ_MAX_SOCKETS: set (int(1..)), get (int);
@@ -44,6 +45,7 @@ option_table! {
         /// `ZMQ_THREAD_AFFINITY_CPU_ADD` (and `_REMOVE`, in `others`); set only.
         thread_affinity_cpus: BTreeSet<i32> = BTreeSet::new()
             => ZMQ_THREAD_AFFINITY_CPU_ADD: set (insert(0..)), get (none);
+        /// `ZMQ_THREAD_NAME_PREFIX`: an int (kept as its decimal text) or 1..=16 bytes.
         thread_name_prefix: Vec<u8> = Vec::new()
             => ZMQ_THREAD_NAME_PREFIX: set (by(set_thread_name_prefix)),
             get (by(get_thread_name_prefix));

@@ -173,6 +173,7 @@ option_table! {
     pub struct Options;
     fn defaults(socket_type: c_int, blocky: bool, ipv6: bool);
     fields {
+        // field: type = default => option: set (rule), get (rule);
         /// `ZMQ_SNDHWM`, messages (0 = no limit).
         sndhwm: c_int = DEFAULT_HWM => ZMQ_SNDHWM: set (int(0..)), get (int);
         /// `ZMQ_RCVHWM`, messages (0 = no limit).
@@ -386,6 +387,7 @@ option_table! {
             => #[cfg(feature = "draft")] ZMQ_BUSY_POLL: set (int(..)), get (int_then_einval);
     }
     others {
+        // option: set (rule), get (rule);
         ZMQ_IPV4ONLY: set (by(set_ipv4only)), get (by(get_ipv4only));
         ZMQ_PLAIN_SERVER: set (by(set_plain_server)), get (by(get_plain_server));
         ZMQ_CURVE_SERVER: set (by(set_curve_server)), get (by(get_curve_server));
