@@ -313,6 +313,45 @@ mod tests {
     }
 
     #[test]
+    fn option_quirks() {
+        let ctx = Ctx::new();
+        let mut out = [0u8; 4];
+        // Number 3 is ZMQ_THREAD_PRIORITY to set and ZMQ_SOCKET_LIMIT to get.
+        ctx.set(ZMQ_THREAD_PRIORITY, &int(5)).unwrap();
+        ctx.get(ZMQ_SOCKET_LIMIT, &mut out).unwrap();
+        assert_eq!(out, int(65535));
+        assert_eq!(ctx.options().thread_priority, 5);
+        // Booleans take any int of 0 or more.
+        ctx.set(ZMQ_IPV6, &int(7)).unwrap();
+        ctx.get(ZMQ_IPV6, &mut out).unwrap();
+        assert_eq!(out, int(1));
+        assert_eq!(ctx.set(ZMQ_BLOCKY, &int(-1)), Err(Errno::EINVAL));
+        // Int options want exactly sizeof(int) both ways.
+        assert_eq!(ctx.get(ZMQ_IO_THREADS, &mut [0u8; 8]), Err(Errno::EINVAL));
+        assert_eq!(ctx.set(ZMQ_MSG_T_SIZE, &int(64)), Err(Errno::EINVAL));
+        // The prefix as bytes: written at the start, the rest and the length untouched.
+        ctx.set(ZMQ_THREAD_NAME_PREFIX, b"app").unwrap();
+        let mut name = [0xAAu8; 8];
+        assert_eq!(ctx.get(ZMQ_THREAD_NAME_PREFIX, &mut name), Ok(8));
+        assert_eq!(name, *b"app\xAA\xAA\xAA\xAA\xAA");
+        assert_eq!(
+            ctx.set(ZMQ_THREAD_NAME_PREFIX, &[b'a'; 17]),
+            Err(Errno::EINVAL)
+        );
+        // CPUs are added and removed once each.
+        ctx.set(ZMQ_THREAD_AFFINITY_CPU_ADD, &int(1)).unwrap();
+        ctx.set(ZMQ_THREAD_AFFINITY_CPU_REMOVE, &int(1)).unwrap();
+        assert_eq!(
+            ctx.set(ZMQ_THREAD_AFFINITY_CPU_REMOVE, &int(1)),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(
+            ctx.get(ZMQ_THREAD_AFFINITY_CPU_ADD, &mut out),
+            Err(Errno::EINVAL)
+        );
+    }
+
+    #[test]
     fn max_sockets_and_termination() {
         let ctx = Ctx::new();
         ctx.set(ZMQ_MAX_SOCKETS, &int(1)).unwrap();
