@@ -12,6 +12,7 @@ use crate::error::{Errno, Result};
 use crate::inproc::Inproc;
 use crate::io::IoThread;
 use crate::mailbox::Mailbox;
+use crate::options::{self, option_table, OptVal};
 
 /// `ZMQ_SOCKET_LIMIT`: the largest ZMQ_MAX_SOCKETS accepted.
 const SOCKET_LIMIT: i32 = 65535;
@@ -20,35 +21,95 @@ const SOCKET_LIMIT: i32 = 65535;
 /// contexts handle it in every build (its `zmq_draft.h`).
 const ZERO_COPY_RECV: i32 = 10;
 
-#[derive(Debug, Clone)]
-pub struct CtxOptions {
-    pub io_threads: i32,
-    pub max_sockets: i32,
-    pub ipv6: bool,
-    pub blocky: bool,
-    pub max_msgsz: i32,
-    pub zero_copy: bool,
-    pub thread_priority: i32,
-    pub thread_sched_policy: i32,
-    pub thread_affinity_cpus: BTreeSet<i32>,
-    pub thread_name_prefix: Vec<u8>,
+option_table! {
+    /// The context's options (`zmq_ctx_set`/`zmq_ctx_get`), with libzmq's defaults: ints
+    /// of exactly `sizeof(int)` bytes both ways, but for `ZMQ_THREAD_NAME_PREFIX`.
+    #[derive(Debug, Clone)]
+    pub struct CtxOptions;
+    fn new();
+    fields {
+        // field: type = default => option: set (rule), get (rule);
+        io_threads: i32 = ZMQ_IO_THREADS_DFLT => ZMQ_IO_THREADS: set (int(0..)), get (int);
+        max_sockets: i32 = ZMQ_MAX_SOCKETS_DFLT
+            => ZMQ_MAX_SOCKETS: set (int(1..)), get (int);
+        ipv6: bool = false => ZMQ_IPV6: set (nonnegative_bool), get (bool);
+        blocky: bool = true => ZMQ_BLOCKY: set (nonnegative_bool), get (bool);
+        max_msgsz: i32 = i32::MAX => ZMQ_MAX_MSGSZ: set (int(0..)), get (int);
+        zero_copy: bool = true => ZERO_COPY_RECV: set (nonnegative_bool), get (bool);
+        /// `ZMQ_THREAD_PRIORITY` shares its number with `ZMQ_SOCKET_LIMIT`: as in
+        /// libzmq, set is the priority (which cannot be read back) and get the limit.
+        thread_priority: i32 = ZMQ_THREAD_PRIORITY_DFLT
+            => ZMQ_THREAD_PRIORITY: set (int(0..)), get (by(get_socket_limit));
+        thread_sched_policy: i32 = ZMQ_THREAD_SCHED_POLICY_DFLT
+            => ZMQ_THREAD_SCHED_POLICY: set (int(0..)), get (int);
+        /// `ZMQ_THREAD_AFFINITY_CPU_ADD` (and `_REMOVE`, in `others`); set only.
+        thread_affinity_cpus: BTreeSet<i32> = BTreeSet::new()
+            => ZMQ_THREAD_AFFINITY_CPU_ADD: set (insert(0..)), get (none);
+        /// `ZMQ_THREAD_NAME_PREFIX`: an int (kept as its decimal text) or 1..=16 bytes.
+        thread_name_prefix: Vec<u8> = Vec::new()
+            => ZMQ_THREAD_NAME_PREFIX: set (by(set_thread_name_prefix)),
+            get (by(get_thread_name_prefix));
+    }
+    others {
+        ZMQ_THREAD_AFFINITY_CPU_REMOVE: set (by(remove_thread_affinity_cpu)), get (none);
+        ZMQ_MSG_T_SIZE: set (none), get (by(get_msg_t_size));
+    }
 }
 
 impl Default for CtxOptions {
     fn default() -> Self {
-        CtxOptions {
-            io_threads: ZMQ_IO_THREADS_DFLT,
-            max_sockets: ZMQ_MAX_SOCKETS_DFLT,
-            ipv6: false,
-            blocky: true,
-            max_msgsz: i32::MAX,
-            zero_copy: true,
-            thread_priority: ZMQ_THREAD_PRIORITY_DFLT,
-            thread_sched_policy: ZMQ_THREAD_SCHED_POLICY_DFLT,
-            thread_affinity_cpus: BTreeSet::new(),
-            thread_name_prefix: Vec::new(),
-        }
+        CtxOptions::new()
     }
+}
+
+fn get_socket_limit(_: &CtxOptions, out: &mut [u8]) -> Result<usize> {
+    options::get::int(out, &SOCKET_LIMIT)
+}
+
+/// An int of 0 or more that is in the set (else `EINVAL`) leaves it.
+fn remove_thread_affinity_cpu(o: &mut CtxOptions, val: OptVal<'_>) -> Result<()> {
+    let mut cpu = 0;
+    options::set::int(&mut cpu, val, 0..)?;
+    if !o.thread_affinity_cpus.remove(&cpu) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+/// A 4-byte value is an int, kept as its decimal text; anything else is the prefix's
+/// bytes, 1..=16 of them.
+fn set_thread_name_prefix(o: &mut CtxOptions, val: OptVal<'_>) -> Result<()> {
+    o.thread_name_prefix = match val.int() {
+        Some(v) => v.to_string().into_bytes(),
+        None => {
+            let value = val.bytes()?;
+            if value.is_empty() || value.len() > 16 {
+                return Err(Errno::EINVAL);
+            }
+            value.to_vec()
+        }
+    };
+    Ok(())
+}
+
+fn get_thread_name_prefix(o: &CtxOptions, out: &mut [u8]) -> Result<usize> {
+    let p = &o.thread_name_prefix;
+    if out.len() == 4 {
+        // As an int: the prefix's numeric value (libzmq uses atoi).
+        return options::get::int(out, &crate::ctext::atoi(p));
+    }
+    // As libzmq: the prefix's bytes at the start of the buffer, the rest of it untouched
+    // and the length left as the caller gave it.
+    if out.len() < p.len() {
+        return Err(Errno::EINVAL);
+    }
+    out[..p.len()].copy_from_slice(p);
+    Ok(out.len())
+}
+
+/// zmq_msg_t holds a Msg, byte for byte (checked in ffi::types).
+fn get_msg_t_size(_: &CtxOptions, out: &mut [u8]) -> Result<usize> {
+    options::get::int(out, &(std::mem::size_of::<crate::msg::Msg>() as i32))
 }
 
 /// What the context needs of a socket: to tell it the context is terminating.
@@ -108,71 +169,13 @@ impl Ctx {
 
     /// `zmq_ctx_set` / `zmq_ctx_set_ext`: `value` is the option's bytes.
     pub fn set(&self, option: i32, value: &[u8]) -> Result<()> {
-        let int = <[u8; 4]>::try_from(value).ok().map(i32::from_ne_bytes);
-        let mut st = self.lock();
-        let o = &mut st.opts;
-        match (option, int) {
-            (ZMQ_MAX_SOCKETS, Some(v)) if v >= 1 => o.max_sockets = v,
-            (ZMQ_IO_THREADS, Some(v)) if v >= 0 => o.io_threads = v,
-            (ZMQ_IPV6, Some(v)) if v >= 0 => o.ipv6 = v != 0,
-            (ZMQ_BLOCKY, Some(v)) if v >= 0 => o.blocky = v != 0,
-            (ZMQ_MAX_MSGSZ, Some(v)) if v >= 0 => o.max_msgsz = v,
-            (ZERO_COPY_RECV, Some(v)) if v >= 0 => o.zero_copy = v != 0,
-            (ZMQ_THREAD_SCHED_POLICY, Some(v)) if v >= 0 => o.thread_sched_policy = v,
-            (ZMQ_THREAD_PRIORITY, Some(v)) if v >= 0 => o.thread_priority = v,
-            (ZMQ_THREAD_AFFINITY_CPU_ADD, Some(v)) if v >= 0 => {
-                o.thread_affinity_cpus.insert(v);
-            }
-            (ZMQ_THREAD_AFFINITY_CPU_REMOVE, Some(v)) if v >= 0 => {
-                if !o.thread_affinity_cpus.remove(&v) {
-                    return Err(Errno::EINVAL);
-                }
-            }
-            (ZMQ_THREAD_NAME_PREFIX, Some(v)) => o.thread_name_prefix = v.to_string().into_bytes(),
-            (ZMQ_THREAD_NAME_PREFIX, None) if !value.is_empty() && value.len() <= 16 => {
-                o.thread_name_prefix = value.to_vec()
-            }
-            _ => return Err(Errno::EINVAL),
-        }
-        Ok(())
+        let val = OptVal::new(Some(value), value.len())?;
+        self.lock().opts.set_value(option, val)
     }
 
     /// `zmq_ctx_get` / `zmq_ctx_get_ext`: writes into `out`, returns the length written.
     pub fn get(&self, option: i32, out: &mut [u8]) -> Result<usize> {
-        let st = self.lock();
-        let o = &st.opts;
-        let int = match option {
-            ZMQ_MAX_SOCKETS => o.max_sockets,
-            ZMQ_SOCKET_LIMIT => SOCKET_LIMIT,
-            ZMQ_IO_THREADS => o.io_threads,
-            ZMQ_IPV6 => o.ipv6 as i32,
-            ZMQ_BLOCKY => o.blocky as i32,
-            ZMQ_MAX_MSGSZ => o.max_msgsz,
-            // zmq_msg_t holds a Msg, byte for byte (checked in ffi::types).
-            ZMQ_MSG_T_SIZE => std::mem::size_of::<crate::msg::Msg>() as i32,
-            ZERO_COPY_RECV => o.zero_copy as i32,
-            ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
-            ZMQ_THREAD_NAME_PREFIX if out.len() != 4 => {
-                // As libzmq: the prefix's bytes at the start of the buffer, the rest of
-                // it untouched and the length left as the caller gave it.
-                let p = &o.thread_name_prefix;
-                if out.len() < p.len() {
-                    return Err(Errno::EINVAL);
-                }
-                out[..p.len()].copy_from_slice(p);
-                return Ok(out.len());
-            }
-            // As an int: the prefix's numeric value (libzmq uses atoi).
-            ZMQ_THREAD_NAME_PREFIX => crate::ctext::atoi(&o.thread_name_prefix),
-            _ => return Err(Errno::EINVAL),
-        };
-        match out.len() {
-            4 => {
-                out.copy_from_slice(&int.to_ne_bytes());
-                Ok(4)
-            }
-            _ => Err(Errno::EINVAL),
-        }
+        self.lock().opts.get_value(option, out)
     }
 
     /// Registers a new socket; ETERM once terminating, EMFILE past ZMQ_MAX_SOCKETS.
@@ -307,6 +310,45 @@ mod tests {
         ctx.get(ZMQ_MSG_T_SIZE, &mut out).unwrap();
         assert_eq!(out, int(64));
         assert_eq!(ctx.get(9999, &mut out), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn option_quirks() {
+        let ctx = Ctx::new();
+        let mut out = [0u8; 4];
+        // Number 3 is ZMQ_THREAD_PRIORITY to set and ZMQ_SOCKET_LIMIT to get.
+        ctx.set(ZMQ_THREAD_PRIORITY, &int(5)).unwrap();
+        ctx.get(ZMQ_SOCKET_LIMIT, &mut out).unwrap();
+        assert_eq!(out, int(65535));
+        assert_eq!(ctx.options().thread_priority, 5);
+        // Booleans take any int of 0 or more.
+        ctx.set(ZMQ_IPV6, &int(7)).unwrap();
+        ctx.get(ZMQ_IPV6, &mut out).unwrap();
+        assert_eq!(out, int(1));
+        assert_eq!(ctx.set(ZMQ_BLOCKY, &int(-1)), Err(Errno::EINVAL));
+        // Int options want exactly sizeof(int) both ways.
+        assert_eq!(ctx.get(ZMQ_IO_THREADS, &mut [0u8; 8]), Err(Errno::EINVAL));
+        assert_eq!(ctx.set(ZMQ_MSG_T_SIZE, &int(64)), Err(Errno::EINVAL));
+        // The prefix as bytes: written at the start, the rest and the length untouched.
+        ctx.set(ZMQ_THREAD_NAME_PREFIX, b"app").unwrap();
+        let mut name = [0xAAu8; 8];
+        assert_eq!(ctx.get(ZMQ_THREAD_NAME_PREFIX, &mut name), Ok(8));
+        assert_eq!(name, *b"app\xAA\xAA\xAA\xAA\xAA");
+        assert_eq!(
+            ctx.set(ZMQ_THREAD_NAME_PREFIX, &[b'a'; 17]),
+            Err(Errno::EINVAL)
+        );
+        // CPUs are added and removed once each.
+        ctx.set(ZMQ_THREAD_AFFINITY_CPU_ADD, &int(1)).unwrap();
+        ctx.set(ZMQ_THREAD_AFFINITY_CPU_REMOVE, &int(1)).unwrap();
+        assert_eq!(
+            ctx.set(ZMQ_THREAD_AFFINITY_CPU_REMOVE, &int(1)),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(
+            ctx.get(ZMQ_THREAD_AFFINITY_CPU_ADD, &mut out),
+            Err(Errno::EINVAL)
+        );
     }
 
     #[test]

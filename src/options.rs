@@ -7,6 +7,11 @@
 //! [`Options::set`] / [`Options::get`], which answer exactly as libzmq does, including its
 //! quirks (documented where they occur).
 //!
+//! Every option is declared once, as a row of the table below (`option_table!`): its
+//! field, default, number, how a value is set and how it is read back. The rules shared by
+//! many options are the functions of `set` and `get`; an option that touches more than
+//! its field names its own function (`by(..)`), which sits right after the table.
+//!
 //! The build mirrored is libzmq on Linux with CURVE and WSS, without GSSAPI, NORM, VMCI or
 //! `ZMQ_ACT_MILITANT`: the options of the missing features fail with `EINVAL`, as unknown
 //! ones do. Options that `zmq.h` declares as draft but that libzmq handles in every build
@@ -21,7 +26,7 @@ use crate::constants::*;
 use crate::curve_keys::{KEY_SIZE, Z85_KEY_LEN};
 use crate::error::{Errno, Result};
 pub use crate::transport::accept_filter::TcpAcceptFilter;
-use crate::z85;
+use crate::transport::TcpTuning;
 
 /// Option numbers that `zmq.h` declares only under `ZMQ_BUILD_DRAFT_API`, but that
 /// libzmq's `options.cpp` handles in every build (its `zmq_draft.h` defines them).
@@ -50,7 +55,7 @@ const LIBZMQ_BATCH_SIZE: c_int = 8192;
 
 /// The batch sizes used while the options are not set: 64 KiB reads and writes (libzmq's
 /// 8 KiB costs throughput here, measured with benches/run.sh).
-pub(crate) const DEFAULT_BATCH_SIZE: usize = 64 * 1024;
+const DEFAULT_BATCH_SIZE: usize = 64 * 1024;
 
 /// Longest `ZMQ_BINDTODEVICE` value (Linux `IFNAMSIZ`).
 const BINDTODEVICE_MAX: usize = 16;
@@ -61,414 +66,524 @@ const UCHAR_MAX: usize = 255;
 /// `ZMQ_HEARTBEAT_TTL` is given in milliseconds and kept in deciseconds.
 const MS_PER_DECISECOND: c_int = 100;
 
-/// The generic options of one socket, with libzmq's defaults. Fields are public: the
-/// socket layer and the socket types read them, and set the ones libzmq sets outside
-/// `options.cpp` (noted per field).
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// `ZMQ_SNDHWM`, messages (0 = no limit). Default 1000.
-    pub sndhwm: c_int,
-    /// `ZMQ_RCVHWM`, messages (0 = no limit). Default 1000.
-    pub rcvhwm: c_int,
-    /// `ZMQ_AFFINITY`: I/O thread bitmap (0 = any).
-    pub affinity: u64,
-    /// `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): 0..=255 bytes, empty when not set.
-    pub routing_id: Vec<u8>,
-    /// `ZMQ_RATE`, kbit/s. Default 100.
-    pub rate: c_int,
-    /// `ZMQ_RECOVERY_IVL`, ms. Default 10000.
-    pub recovery_ivl: c_int,
-    /// `ZMQ_MULTICAST_HOPS`. Default 1.
-    pub multicast_hops: c_int,
-    /// `ZMQ_MULTICAST_MAXTPDU`, bytes. Default 1500.
-    pub multicast_maxtpdu: c_int,
-    /// `ZMQ_SNDBUF`, bytes (-1 = leave the OS default). Default -1.
-    pub sndbuf: c_int,
-    /// `ZMQ_RCVBUF`, bytes (-1 = leave the OS default). Default -1.
-    pub rcvbuf: c_int,
-    /// `ZMQ_TOS`. Default 0.
-    pub tos: c_int,
-    /// `ZMQ_PRIORITY` (draft; `SO_PRIORITY`). Default 0.
-    pub priority: c_int,
-    /// `ZMQ_TYPE` (get only): the socket type given to [`Options::new`].
-    pub socket_type: c_int,
-    /// `ZMQ_LINGER`, ms (-1 = forever). Default -1 with the context's `ZMQ_BLOCKY` set,
-    /// else 0; 0 for XSUB, SUB and DISH whatever `ZMQ_BLOCKY` says.
-    pub linger: c_int,
-    /// `ZMQ_CONNECT_TIMEOUT`, ms (0 = the OS's). Default 0.
-    pub connect_timeout: c_int,
-    /// `ZMQ_TCP_MAXRT`, ms (0 = the OS's). Default 0.
-    pub tcp_maxrt: c_int,
-    /// `ZMQ_RECONNECT_STOP`: `ZMQ_RECONNECT_STOP_*` bits (any int accepted). Default 0.
-    pub reconnect_stop: c_int,
-    /// `ZMQ_RECONNECT_IVL`, ms (-1 = no reconnection). Default 100.
-    pub reconnect_ivl: c_int,
-    /// `ZMQ_RECONNECT_IVL_MAX`, ms (0 = only `reconnect_ivl`). Default 0.
-    pub reconnect_ivl_max: c_int,
-    /// `ZMQ_BACKLOG`. Default 100.
-    pub backlog: c_int,
-    /// `ZMQ_MAXMSGSIZE`, bytes (-1 = no limit; any value accepted). Default -1.
-    pub maxmsgsize: i64,
-    /// `ZMQ_RCVTIMEO`, ms (-1 = block forever). Default -1.
-    pub rcvtimeo: c_int,
-    /// `ZMQ_SNDTIMEO`, ms (-1 = block forever). Default -1.
-    pub sndtimeo: c_int,
-    /// `ZMQ_IPV6` (and the inverse `ZMQ_IPV4ONLY`). Default: the context's `ZMQ_IPV6`.
-    pub ipv6: bool,
-    /// `ZMQ_IMMEDIATE` (alias `ZMQ_DELAY_ATTACH_ON_CONNECT`). Default false.
-    pub immediate: bool,
-    /// Whether an (X)SUB filters messages by subscription: true for SUB (set by
-    /// [`Options::new`]), false otherwise. Not a socket option.
-    pub filter: bool,
-    /// `ZMQ_INVERT_MATCHING` (relaxed bool; read by PUB/XPUB/SUB/XSUB). Default false.
-    pub invert_matching: bool,
-    /// Whether the peer's routing id is delivered as a message part: true for ROUTER (set
-    /// by [`Options::new`]); the ROUTER clears it on `ZMQ_ROUTER_RAW`. Not a socket option.
-    pub recv_routing_id: bool,
-    /// Raw (non-ZMTP) connections: true for STREAM and DGRAM (set by [`Options::new`]);
-    /// the ROUTER sets it on `ZMQ_ROUTER_RAW`. Not a socket option.
-    pub raw_socket: bool,
-    /// Raw sockets announce connects/disconnects (`ZMQ_STREAM_NOTIFY`: a strict bool,
-    /// set-only, STREAM sockets only). Default true.
-    pub raw_notify: bool,
-    /// `ZMQ_SOCKS_PROXY`: "host:port", empty = none.
-    pub socks_proxy_address: Vec<u8>,
-    /// `ZMQ_SOCKS_USERNAME` (0..=255 bytes): basic auth with the proxy if not empty.
-    pub socks_proxy_username: Vec<u8>,
-    /// `ZMQ_SOCKS_PASSWORD` (0..=255 bytes).
-    pub socks_proxy_password: Vec<u8>,
-    /// wss: `ZMQ_WSS_CERT_PEM`, `ZMQ_WSS_KEY_PEM` (a server's), `ZMQ_WSS_TRUST_PEM`,
-    /// `ZMQ_WSS_HOSTNAME` (a client's): set-only bytes, checked when used (bind,
-    /// connect), as libzmq; `ZMQ_WSS_TRUST_SYSTEM` a strict bool.
-    pub wss_cert_pem: Vec<u8>,
-    pub wss_key_pem: Vec<u8>,
-    pub wss_trust_pem: Vec<u8>,
-    pub wss_hostname: Vec<u8>,
-    pub wss_trust_system: bool,
-    /// ZMQ_NORM_* (draft): the norm:// transport's settings.
-    pub norm: NormOptions,
-    /// `ZMQ_TCP_KEEPALIVE`: -1 (OS default), 0 or 1. Default -1.
-    pub tcp_keepalive: c_int,
-    /// `ZMQ_TCP_KEEPALIVE_CNT` (-1 = OS default). Default -1.
-    pub tcp_keepalive_cnt: c_int,
-    /// `ZMQ_TCP_KEEPALIVE_IDLE`, s (-1 = OS default). Default -1.
-    pub tcp_keepalive_idle: c_int,
-    /// `ZMQ_TCP_KEEPALIVE_INTVL`, s (-1 = OS default). Default -1.
-    pub tcp_keepalive_intvl: c_int,
-    /// `ZMQ_TCP_ACCEPT_FILTER` entries in the order added; empty = accept everyone. A peer
-    /// is accepted if it matches any entry.
-    pub tcp_accept_filters: Vec<TcpAcceptFilter>,
-    /// `ZMQ_IPC_FILTER_UID`; empty = no uid check.
-    pub ipc_uid_accept_filters: BTreeSet<libc::uid_t>,
-    /// `ZMQ_IPC_FILTER_GID`; empty = no gid check.
-    pub ipc_gid_accept_filters: BTreeSet<libc::gid_t>,
-    /// `ZMQ_IPC_FILTER_PID`; empty = no pid check.
-    pub ipc_pid_accept_filters: BTreeSet<libc::pid_t>,
-    /// `ZMQ_MECHANISM` (get only): `ZMQ_NULL`, `ZMQ_PLAIN` or `ZMQ_CURVE`, following the
-    /// security options set last, as in libzmq.
-    pub mechanism: c_int,
-    /// Whether this side is the PLAIN/CURVE server (`ZMQ_PLAIN_SERVER`/`ZMQ_CURVE_SERVER`).
-    pub as_server: bool,
-    /// `ZMQ_ZAP_DOMAIN` (1..=255 bytes once set; cannot be cleared, as in libzmq).
-    pub zap_domain: Vec<u8>,
-    /// `ZMQ_PLAIN_USERNAME` (0..=255 bytes).
-    pub plain_username: Vec<u8>,
-    /// `ZMQ_PLAIN_PASSWORD` (0..=255 bytes).
-    pub plain_password: Vec<u8>,
-    /// `ZMQ_CURVE_PUBLICKEY`, binary (all zero until set).
-    pub curve_public_key: [u8; KEY_SIZE],
-    /// `ZMQ_CURVE_SECRETKEY`, binary (all zero until set).
-    pub curve_secret_key: [u8; KEY_SIZE],
-    /// `ZMQ_CURVE_SERVERKEY`, binary (all zero until set).
-    pub curve_server_key: [u8; KEY_SIZE],
-    /// `ZMQ_CONFLATE` (strict bool). Only effective for some types: see
-    /// [`Options::effective_conflate`].
-    pub conflate: bool,
-    /// `ZMQ_HANDSHAKE_IVL`, ms (0 = no limit). Default 30000.
-    pub handshake_ivl: c_int,
-    /// `ZMQ_HEARTBEAT_TTL`, kept in deciseconds as sent in PING (get returns ms).
-    pub heartbeat_ttl: u16,
-    /// `ZMQ_HEARTBEAT_IVL`, ms (0 = no heartbeats). Default 0.
-    pub heartbeat_interval: c_int,
-    /// `ZMQ_HEARTBEAT_TIMEOUT`, ms (-1 = use `heartbeat_interval`). Default -1.
-    pub heartbeat_timeout: c_int,
-    /// `ZMQ_USE_FD` (-1 = create the socket). Default -1.
-    pub use_fd: c_int,
-    /// `ZMQ_BINDTODEVICE` (0..=16 bytes; empty = none).
-    pub bound_device: Vec<u8>,
-    /// `ZMQ_ZAP_ENFORCE_DOMAIN` (relaxed bool). Default false.
-    pub zap_enforce_domain: bool,
-    /// `ZMQ_LOOPBACK_FASTPATH` (relaxed bool; Windows only in effect). Default false.
-    pub loopback_fastpath: bool,
-    /// `ZMQ_MULTICAST_LOOP` (relaxed bool). Default true.
-    pub multicast_loop: bool,
-    /// `ZMQ_IN_BATCH_SIZE` (draft), bytes: how much a connection reads at once (and the
-    /// largest message a raw connection makes of it). `None` until set: libzmq's 8192
-    /// is reported, and our own default used (see [`DEFAULT_BATCH_SIZE`]).
-    pub in_batch_size: Option<c_int>,
-    /// `ZMQ_OUT_BATCH_SIZE` (draft), bytes: how much output a connection gathers before
-    /// writing. `None` until set, as `in_batch_size`.
-    pub out_batch_size: Option<c_int>,
-    /// `ZMQ_ROUTER_NOTIFY` (draft): `ZMQ_NOTIFY_*` bits. Get is here; set is the ROUTER's
-    /// (0..=3, else `EINVAL`), which stores it in this field.
-    pub router_notify: c_int,
-    /// `ZMQ_METADATA`: application properties ("X-..." name -> value), sent in the
-    /// handshake. The first value set for a name stays.
-    pub app_metadata: BTreeMap<Vec<u8>, Vec<u8>>,
-    /// `ZMQ_HELLO_MSG` (draft): sent to each new peer, if the type allows it.
-    pub hello_msg: Vec<u8>,
-    /// Whether the type sends `hello_msg` (ROUTER, DEALER, CLIENT, SERVER, PEER).
-    pub can_send_hello_msg: bool,
-    /// `ZMQ_DISCONNECT_MSG` (draft): delivered locally when a peer goes away.
-    pub disconnect_msg: Vec<u8>,
-    /// Whether the type delivers `disconnect_msg` (ROUTER, SERVER, PEER).
-    pub can_recv_disconnect_msg: bool,
-    /// `ZMQ_HICCUP_MSG` (draft): delivered locally when a connection is re-established.
-    pub hiccup_msg: Vec<u8>,
-    /// Whether the type delivers `hiccup_msg` (DEALER, CLIENT, PEER).
-    pub can_recv_hiccup_msg: bool,
-    /// `ZMQ_BUSY_POLL` (draft; `SO_BUSY_POLL`, any int). Default 0.
-    pub busy_poll: c_int,
-}
-
-/// The value of a `zmq_setsockopt` call: the caller's `optval` (`None` for a NULL pointer)
-/// and `optvallen`.
-#[derive(Clone, Copy)]
-struct OptVal<'a> {
-    data: Option<&'a [u8]>,
-    len: usize,
-}
-
-impl<'a> OptVal<'a> {
-    /// The bytes, for the places libzmq reads them. A NULL pointer with a non-zero length
-    /// would crash libzmq there; we answer `EFAULT`.
-    fn bytes(self) -> Result<&'a [u8]> {
-        match self.data {
-            Some(d) => Ok(d),
-            None if self.len == 0 => Ok(&[]),
-            None => Err(Errno::EFAULT),
+/// Declares an options struct and its table, from which it generates the struct, its
+/// defaults (`fn $new`), and `set_value`/`get_value`, one `match` each. A row is one field:
+///
+/// ```text
+/// /// What the field is.
+/// field: Type = default => #[cfg(..)] ZMQ_NUMBER: set RULE, get RULE;
+/// field: Type = default;                 // state that no option reads or writes
+/// ```
+///
+/// A RULE is `(none)`: that direction fails with `EINVAL`, as an unknown option does; or
+/// `(rule(args..))`: a function of `set` (called with `&mut field`, the value, args) or of
+/// `get` (called with the caller's buffer, `&field`, args); or `(by(f))`: a function of
+/// the whole struct, for an option that touches more than its field. The optional
+/// `#[cfg(..)]` gates the option, never the field. Options without a field of their own
+/// (aliases, flags over other fields) are rows of `others`. A number listed twice is an
+/// unreachable `match` arm, which the lints refuse.
+///
+/// To add an option: add its row (or give an existing field its `=> ...` part); if no rule
+/// of `set`/`get` fits, write a `by` function next to the table.
+macro_rules! option_table {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident;
+        fn $new:ident($($arg:ident: $arg_ty:ty),*);
+        fields {
+            $(
+                $(#[$doc:meta])*
+                $field:ident: $ty:ty = $default:expr
+                $(=> $(#[$cfg:meta])* $num:ident: set $set:tt, get $get:tt)?;
+            )*
         }
-    }
-
-    fn is_null(self) -> bool {
-        self.data.is_none()
-    }
-}
-
-/// A native-endian C `int` from exactly 4 bytes.
-fn int_from(bytes: &[u8]) -> Option<c_int> {
-    Some(c_int::from_ne_bytes(bytes.try_into().ok()?))
-}
-
-/// `do_setsockopt<T>` for 8-byte values: exactly 8 bytes, else `EINVAL`.
-fn set_u64(val: OptVal<'_>) -> Result<u64> {
-    if val.len != 8 {
-        return Err(Errno::EINVAL);
-    }
-    let bytes: [u8; 8] = val.bytes()?.try_into().map_err(|_| Errno::EINVAL)?;
-    Ok(u64::from_ne_bytes(bytes))
-}
-
-/// `do_setsockopt_int_as_bool_strict`: an int that is 0 or 1.
-fn bool_strict(int: Option<c_int>) -> Result<bool> {
-    match int {
-        Some(0) => Ok(false),
-        Some(1) => Ok(true),
-        _ => Err(Errno::EINVAL),
-    }
-}
-
-/// `do_setsockopt_int_as_bool_relaxed`: any int, non-zero is true.
-fn bool_relaxed(int: Option<c_int>) -> Result<bool> {
-    int.map(|v| v != 0).ok_or(Errno::EINVAL)
-}
-
-/// An int option whose accepted values satisfy `ok`.
-fn int_where(int: Option<c_int>, ok: impl Fn(c_int) -> bool) -> Result<c_int> {
-    int.filter(|&v| ok(v)).ok_or(Errno::EINVAL)
-}
-
-/// `do_setsockopt_string_allow_empty_strict`: NULL with length 0 clears (`Ok(None)` is
-/// "clear"); otherwise a non-NULL value of 1..=max bytes.
-fn string_strict(val: OptVal<'_>, max: usize) -> Result<Option<Vec<u8>>> {
-    if val.is_null() && val.len == 0 {
-        return Ok(None);
-    }
-    if !val.is_null() && val.len > 0 && val.len <= max {
-        return Ok(Some(val.bytes()?.to_vec()));
-    }
-    Err(Errno::EINVAL)
-}
-
-/// `do_setsockopt_string_allow_empty_relaxed`: 1..=max bytes (NULL or not); never clears.
-fn string_relaxed(val: OptVal<'_>, max: usize) -> Result<Vec<u8>> {
-    if val.len > 0 && val.len <= max {
-        return Ok(val.bytes()?.to_vec());
-    }
-    Err(Errno::EINVAL)
-}
-
-/// `do_setsockopt_set`: NULL with length 0 clears the set; a non-NULL 4-byte value adds.
-fn set_member<T: Ord>(
-    val: OptVal<'_>,
-    set: &mut BTreeSet<T>,
-    from: fn([u8; 4]) -> T,
-) -> Result<()> {
-    if val.is_null() && val.len == 0 {
-        set.clear();
-        return Ok(());
-    }
-    if !val.is_null() && val.len == 4 {
-        let bytes: [u8; 4] = val.bytes()?.try_into().map_err(|_| Errno::EINVAL)?;
-        set.insert(from(bytes));
-        return Ok(());
-    }
-    Err(Errno::EINVAL)
-}
-
-/// A PLAIN credential: `Ok(None)` for NULL with length 0 (which only resets the
-/// mechanism), `Ok(Some(..))` for a non-NULL value of 1..=255 bytes.
-fn plain_credential(val: OptVal<'_>) -> Result<Option<Vec<u8>>> {
-    if val.is_null() && val.len == 0 {
-        return Ok(None);
-    }
-    if !val.is_null() && val.len > 0 && val.len <= UCHAR_MAX {
-        return Ok(Some(val.bytes()?.to_vec()));
-    }
-    Err(Errno::EINVAL)
-}
-
-impl Options {
-    /// libzmq's `session_base_t::zap_enabled`: a security mechanism or a ZAP domain.
-    pub fn zap_enabled(&self) -> bool {
-        self.mechanism != ZMQ_NULL || !self.zap_domain.is_empty()
-    }
-
-    /// `ZMQ_HELLO_MSG` if set and this type sends it: queued first to every new peer.
-    pub fn hello(&self) -> &[u8] {
-        if self.can_send_hello_msg {
-            &self.hello_msg
-        } else {
-            &[]
+        others {
+            $( $(#[$xcfg:meta])* $xnum:ident: set $xset:tt, get $xget:tt; )*
         }
-    }
-
-    /// `ZMQ_DISCONNECT_MSG` if set and this type receives it: delivered in a peer's
-    /// name when that peer goes away.
-    pub fn disconnect(&self) -> &[u8] {
-        if self.can_recv_disconnect_msg {
-            &self.disconnect_msg
-        } else {
-            &[]
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$doc])* pub $field: $ty, )*
         }
-    }
 
-    /// `ZMQ_HICCUP_MSG` if set and this type receives it: delivered when a connection
-    /// this socket made breaks.
-    pub fn hiccup(&self) -> &[u8] {
-        if self.can_recv_hiccup_msg {
-            &self.hiccup_msg
-        } else {
-            &[]
-        }
-    }
-}
-
-/// A binary message option (`ZMQ_HELLO_MSG`, ...): any bytes; empty clears.
-#[cfg(feature = "draft")]
-fn message(val: OptVal<'_>) -> Result<Vec<u8>> {
-    Ok(val.bytes()?.to_vec())
-}
-
-/// Stores a CURVE key given as 32 binary bytes, 40 Z85 characters, or 41 bytes (Z85 and a
-/// NUL). Like libzmq, Z85 text is read up to its first NUL, and a shorter text that is
-/// still a multiple of 5 characters overwrites just the start of the key; a bad text may
-/// leave the groups decoded before the bad one in the key.
-fn set_curve_key(key: &mut [u8; KEY_SIZE], val: OptVal<'_>) -> Result<()> {
-    match val.len {
-        KEY_SIZE => {
-            key.copy_from_slice(val.bytes()?);
-            Ok(())
-        }
-        n if n == Z85_KEY_LEN || n == Z85_KEY_LEN + 1 => {
-            let raw = val.bytes()?;
-            let text = &raw[..raw.iter().position(|&b| b == 0).unwrap_or(raw.len())];
-            if text.is_empty() || !text.len().is_multiple_of(5) {
-                return Err(Errno::EINVAL);
+        impl $name {
+            /// Every field at its default, as the table gives it.
+            fn $new($($arg: $arg_ty),*) -> Self {
+                $name { $( $field: $default, )* }
             }
-            // At most 40 characters here unless the 41-byte form lacks its NUL, which the
-            // multiple-of-5 check above has already refused.
-            z85::decode_into(text, &mut key[..z85::decoded_len(text.len())])
+
+            /// Stores `val` for `option`; `EINVAL` for an option not in the table.
+            fn set_value(
+                &mut self,
+                option: std::ffi::c_int,
+                val: $crate::options::OptVal<'_>,
+            ) -> $crate::error::Result<()> {
+                match option {
+                    $($(
+                        $(#[$cfg])*
+                        $num => $crate::options::option_table!(@set self, val, $field, $set),
+                    )?)*
+                    $(
+                        $(#[$xcfg])*
+                        $xnum => $crate::options::option_table!(@set self, val, _, $xset),
+                    )*
+                    _ => Err($crate::error::Errno::EINVAL),
+                }
+            }
+
+            /// Writes `option`'s value into `out`, returns the length written; `EINVAL`
+            /// for an option not in the table.
+            fn get_value(
+                &self,
+                option: std::ffi::c_int,
+                out: &mut [u8],
+            ) -> $crate::error::Result<usize> {
+                match option {
+                    $($(
+                        $(#[$cfg])*
+                        $num => $crate::options::option_table!(@get self, out, $field, $get),
+                    )?)*
+                    $(
+                        $(#[$xcfg])*
+                        $xnum => $crate::options::option_table!(@get self, out, _, $xget),
+                    )*
+                    _ => Err($crate::error::Errno::EINVAL),
+                }
+            }
         }
-        _ => Err(Errno::EINVAL),
+    };
+    (@set $o:ident, $v:ident, $f:tt, (none)) => { Err($crate::error::Errno::EINVAL) };
+    (@set $o:ident, $v:ident, $f:tt, (by($p:path))) => { $p($o, $v) };
+    (@set $o:ident, $v:ident, $f:ident, ($rule:ident $(($($a:tt)*))?)) => {
+        $crate::options::set::$rule(&mut $o.$f, $v $(, $($a)*)?)
+    };
+    (@get $o:ident, $out:ident, $f:tt, (none)) => { Err($crate::error::Errno::EINVAL) };
+    (@get $o:ident, $out:ident, $f:tt, (by($p:path))) => { $p($o, $out) };
+    (@get $o:ident, $out:ident, $f:ident, ($rule:ident $(($($a:tt)*))?)) => {
+        $crate::options::get::$rule($out, &$o.$f $(, $($a)*)?)
+    };
+}
+pub(crate) use option_table;
+
+option_table! {
+    /// The generic options of one socket, with libzmq's defaults. Fields are public: the
+    /// socket layer and the socket types read them, and set the ones libzmq sets outside
+    /// `options.cpp` (noted per field).
+    #[derive(Clone, Debug)]
+    pub struct Options;
+    fn defaults(socket_type: c_int, blocky: bool, ipv6: bool);
+    fields {
+        // field: type = default => option: set (rule), get (rule);
+        /// `ZMQ_SNDHWM`, messages (0 = no limit).
+        sndhwm: c_int = DEFAULT_HWM => ZMQ_SNDHWM: set (int(0..)), get (int);
+        /// `ZMQ_RCVHWM`, messages (0 = no limit).
+        rcvhwm: c_int = DEFAULT_HWM => ZMQ_RCVHWM: set (int(0..)), get (int);
+        /// `ZMQ_AFFINITY`: I/O thread bitmap (0 = any).
+        affinity: u64 = 0 => ZMQ_AFFINITY: set (uint64), get (uint64);
+        /// `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): 1..=255 bytes once set, empty until.
+        /// A 4-byte id is still an id, though libzmq has read it as an int too.
+        routing_id: Vec<u8> = Vec::new()
+            => ZMQ_ROUTING_ID: set (bytes(1..=UCHAR_MAX)), get (bytes);
+        /// `ZMQ_RATE`, kbit/s.
+        rate: c_int = 100 => ZMQ_RATE: set (int(1..)), get (int);
+        /// `ZMQ_RECOVERY_IVL`, ms.
+        recovery_ivl: c_int = 10_000 => ZMQ_RECOVERY_IVL: set (int(0..)), get (int);
+        /// `ZMQ_MULTICAST_HOPS`.
+        multicast_hops: c_int = 1 => ZMQ_MULTICAST_HOPS: set (int(1..)), get (int);
+        /// `ZMQ_MULTICAST_MAXTPDU`, bytes.
+        multicast_maxtpdu: c_int = 1500
+            => ZMQ_MULTICAST_MAXTPDU: set (int(1..)), get (int);
+        /// `ZMQ_SNDBUF`, bytes (-1 = leave the OS default).
+        sndbuf: c_int = -1 => ZMQ_SNDBUF: set (int(-1..)), get (int);
+        /// `ZMQ_RCVBUF`, bytes (-1 = leave the OS default).
+        rcvbuf: c_int = -1 => ZMQ_RCVBUF: set (int(-1..)), get (int);
+        /// `ZMQ_TOS`.
+        tos: c_int = 0 => ZMQ_TOS: set (int(0..)), get (int);
+        /// `ZMQ_PRIORITY` (draft; `SO_PRIORITY`).
+        priority: c_int = 0
+            => #[cfg(feature = "draft")] ZMQ_PRIORITY: set (int(0..)), get (int);
+        /// `ZMQ_TYPE` (get only): the socket type given to [`Options::new`].
+        socket_type: c_int = socket_type => ZMQ_TYPE: set (none), get (int);
+        /// `ZMQ_LINGER`, ms (-1 = forever): -1 with the context's `ZMQ_BLOCKY` set, else
+        /// 0; 0 for XSUB, SUB and DISH whatever `ZMQ_BLOCKY` says.
+        linger: c_int = if blocky { -1 } else { 0 } => ZMQ_LINGER: set (int(-1..)), get (int);
+        /// `ZMQ_CONNECT_TIMEOUT`, ms (0 = the OS's).
+        connect_timeout: c_int = 0 => ZMQ_CONNECT_TIMEOUT: set (int(0..)), get (int);
+        /// `ZMQ_TCP_MAXRT`, ms (0 = the OS's).
+        tcp_maxrt: c_int = 0 => ZMQ_TCP_MAXRT: set (int(0..)), get (int);
+        /// `ZMQ_RECONNECT_STOP`: `ZMQ_RECONNECT_STOP_*` bits (any int accepted).
+        reconnect_stop: c_int = 0 => ZMQ_RECONNECT_STOP: set (int(..)), get (int);
+        /// `ZMQ_RECONNECT_IVL`, ms (-1 = no reconnection).
+        reconnect_ivl: c_int = 100 => ZMQ_RECONNECT_IVL: set (int(-1..)), get (int);
+        /// `ZMQ_RECONNECT_IVL_MAX`, ms (0 = only `reconnect_ivl`).
+        reconnect_ivl_max: c_int = 0 => ZMQ_RECONNECT_IVL_MAX: set (int(0..)), get (int);
+        /// `ZMQ_BACKLOG`.
+        backlog: c_int = 100 => ZMQ_BACKLOG: set (int(0..)), get (int);
+        /// `ZMQ_MAXMSGSIZE`, bytes (-1 = no limit; any value accepted).
+        maxmsgsize: i64 = -1 => ZMQ_MAXMSGSIZE: set (int64), get (int64);
+        /// `ZMQ_RCVTIMEO`, ms (-1 = block forever).
+        rcvtimeo: c_int = -1 => ZMQ_RCVTIMEO: set (int(-1..)), get (int);
+        /// `ZMQ_SNDTIMEO`, ms (-1 = block forever).
+        sndtimeo: c_int = -1 => ZMQ_SNDTIMEO: set (int(-1..)), get (int);
+        /// `ZMQ_IPV6` (and the inverse `ZMQ_IPV4ONLY`, in `others`): the context's
+        /// `ZMQ_IPV6` until set.
+        ipv6: bool = ipv6 => ZMQ_IPV6: set (strict_bool), get (bool);
+        /// `ZMQ_IMMEDIATE` (alias `ZMQ_DELAY_ATTACH_ON_CONNECT`).
+        immediate: bool = false => ZMQ_IMMEDIATE: set (strict_bool), get (bool);
+        /// Whether an (X)SUB filters messages by subscription: true for SUB (set by
+        /// [`Options::new`]). Not a socket option.
+        filter: bool = false;
+        /// `ZMQ_INVERT_MATCHING` (read by PUB/XPUB/SUB/XSUB).
+        invert_matching: bool = false
+            => ZMQ_INVERT_MATCHING: set (relaxed_bool), get (bool);
+        /// Whether the peer's routing id is delivered as a message part: true for ROUTER
+        /// (set by [`Options::new`]); the ROUTER clears it on `ZMQ_ROUTER_RAW`. Not a
+        /// socket option.
+        recv_routing_id: bool = false;
+        /// Raw (non-ZMTP) connections: true for STREAM and DGRAM (set by
+        /// [`Options::new`]); the ROUTER sets it on `ZMQ_ROUTER_RAW`. Not a socket option.
+        raw_socket: bool = false;
+        /// Raw sockets announce connects/disconnects (`ZMQ_STREAM_NOTIFY`: set-only,
+        /// STREAM sockets only).
+        raw_notify: bool = true => ZMQ_STREAM_NOTIFY: set (by(set_stream_notify)), get (none);
+        /// `ZMQ_SOCKS_PROXY`: "host:port", empty = none.
+        socks_proxy_address: Vec<u8> = Vec::new()
+            => ZMQ_SOCKS_PROXY: set (string(usize::MAX)), get (string);
+        /// `ZMQ_SOCKS_USERNAME` (0..=255 bytes): basic auth with the proxy if not empty.
+        socks_proxy_username: Vec<u8> = Vec::new()
+            => ZMQ_SOCKS_USERNAME: set (socks_credential), get (string);
+        /// `ZMQ_SOCKS_PASSWORD` (0..=255 bytes).
+        socks_proxy_password: Vec<u8> = Vec::new()
+            => ZMQ_SOCKS_PASSWORD: set (socks_credential), get (string);
+        // wss: set-only bytes, checked when used (bind, connect), as libzmq.
+        /// `ZMQ_WSS_CERT_PEM` (a server's).
+        wss_cert_pem: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_WSS_CERT_PEM: set (bytes(..)), get (none);
+        /// `ZMQ_WSS_KEY_PEM` (a server's).
+        wss_key_pem: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_WSS_KEY_PEM: set (bytes(..)), get (none);
+        /// `ZMQ_WSS_TRUST_PEM` (a client's).
+        wss_trust_pem: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_WSS_TRUST_PEM: set (bytes(..)), get (none);
+        /// `ZMQ_WSS_HOSTNAME` (a client's).
+        wss_hostname: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_WSS_HOSTNAME: set (bytes(..)), get (none);
+        /// `ZMQ_WSS_TRUST_SYSTEM` (a client's).
+        wss_trust_system: bool = false
+            => #[cfg(feature = "draft")] ZMQ_WSS_TRUST_SYSTEM: set (strict_bool), get (none);
+        /// The norm:// transport's settings: the `ZMQ_NORM_*` rows of `others`.
+        norm: NormOptions = NormOptions::default();
+        /// `ZMQ_TCP_KEEPALIVE`: -1 (OS default), 0 or 1.
+        tcp_keepalive: c_int = -1 => ZMQ_TCP_KEEPALIVE: set (int(-1..=1)), get (int);
+        /// `ZMQ_TCP_KEEPALIVE_CNT` (-1 = OS default).
+        tcp_keepalive_cnt: c_int = -1 => ZMQ_TCP_KEEPALIVE_CNT: set (int(-1..)), get (int);
+        /// `ZMQ_TCP_KEEPALIVE_IDLE`, s (-1 = OS default).
+        tcp_keepalive_idle: c_int = -1
+            => ZMQ_TCP_KEEPALIVE_IDLE: set (int(-1..)), get (int);
+        /// `ZMQ_TCP_KEEPALIVE_INTVL`, s (-1 = OS default).
+        tcp_keepalive_intvl: c_int = -1
+            => ZMQ_TCP_KEEPALIVE_INTVL: set (int(-1..)), get (int);
+        /// `ZMQ_TCP_ACCEPT_FILTER` entries in the order added; empty = accept everyone. A
+        /// peer is accepted if it matches any entry.
+        tcp_accept_filters: Vec<TcpAcceptFilter> = Vec::new()
+            => ZMQ_TCP_ACCEPT_FILTER: set (by(add_tcp_accept_filter)), get (none);
+        /// `ZMQ_IPC_FILTER_UID`; empty = no uid check.
+        ipc_uid_accept_filters: BTreeSet<libc::uid_t> = BTreeSet::new()
+            => ZMQ_IPC_FILTER_UID: set (id_set(libc::uid_t::from_ne_bytes)), get (none);
+        /// `ZMQ_IPC_FILTER_GID`; empty = no gid check.
+        ipc_gid_accept_filters: BTreeSet<libc::gid_t> = BTreeSet::new()
+            => ZMQ_IPC_FILTER_GID: set (id_set(libc::gid_t::from_ne_bytes)), get (none);
+        /// `ZMQ_IPC_FILTER_PID`; empty = no pid check.
+        ipc_pid_accept_filters: BTreeSet<libc::pid_t> = BTreeSet::new()
+            => ZMQ_IPC_FILTER_PID: set (id_set(libc::pid_t::from_ne_bytes)), get (none);
+        /// `ZMQ_MECHANISM` (get only): `ZMQ_NULL`, `ZMQ_PLAIN` or `ZMQ_CURVE`, following
+        /// the security options set last, as in libzmq.
+        mechanism: c_int = ZMQ_NULL => ZMQ_MECHANISM: set (none), get (int);
+        /// Whether this side is the PLAIN/CURVE server (`ZMQ_PLAIN_SERVER` /
+        /// `ZMQ_CURVE_SERVER`, in `others`).
+        as_server: bool = false;
+        /// `ZMQ_ZAP_DOMAIN` (1..=255 bytes once set; cannot be cleared, as in libzmq).
+        zap_domain: Vec<u8> = Vec::new()
+            => ZMQ_ZAP_DOMAIN: set (relaxed_string(UCHAR_MAX)), get (string);
+        /// `ZMQ_PLAIN_USERNAME` (0..=255 bytes).
+        plain_username: Vec<u8> = Vec::new()
+            => ZMQ_PLAIN_USERNAME: set (by(set_plain_username)), get (string);
+        /// `ZMQ_PLAIN_PASSWORD` (0..=255 bytes).
+        plain_password: Vec<u8> = Vec::new()
+            => ZMQ_PLAIN_PASSWORD: set (by(set_plain_password)), get (string);
+        /// `ZMQ_CURVE_PUBLICKEY`, binary (all zero until set).
+        curve_public_key: [u8; KEY_SIZE] = [0; KEY_SIZE]
+            => ZMQ_CURVE_PUBLICKEY: set (by(set_curve_public_key)), get (curve_key);
+        /// `ZMQ_CURVE_SECRETKEY`, binary (all zero until set).
+        curve_secret_key: [u8; KEY_SIZE] = [0; KEY_SIZE]
+            => ZMQ_CURVE_SECRETKEY: set (by(set_curve_secret_key)), get (curve_key);
+        /// `ZMQ_CURVE_SERVERKEY`, binary (all zero until set).
+        curve_server_key: [u8; KEY_SIZE] = [0; KEY_SIZE]
+            => ZMQ_CURVE_SERVERKEY: set (by(set_curve_server_key)), get (curve_key);
+        /// `ZMQ_CONFLATE`. Only effective for some types: see
+        /// [`Options::effective_conflate`].
+        conflate: bool = false => ZMQ_CONFLATE: set (strict_bool), get (bool);
+        /// `ZMQ_HANDSHAKE_IVL`, ms (0 = no limit).
+        handshake_ivl: c_int = 30_000 => ZMQ_HANDSHAKE_IVL: set (int(0..)), get (int);
+        /// `ZMQ_HEARTBEAT_TTL`, kept in deciseconds as sent in PING (given and read back
+        /// in ms).
+        heartbeat_ttl: u16 = 0 => ZMQ_HEARTBEAT_TTL: set (deciseconds), get (deciseconds);
+        /// `ZMQ_HEARTBEAT_IVL`, ms (0 = no heartbeats).
+        heartbeat_interval: c_int = 0 => ZMQ_HEARTBEAT_IVL: set (int(0..)), get (int);
+        /// `ZMQ_HEARTBEAT_TIMEOUT`, ms (-1 = use `heartbeat_interval`; only set to 0 or
+        /// more).
+        heartbeat_timeout: c_int = -1 => ZMQ_HEARTBEAT_TIMEOUT: set (int(0..)), get (int);
+        /// `ZMQ_USE_FD` (-1 = create the socket).
+        use_fd: c_int = -1 => ZMQ_USE_FD: set (int(-1..)), get (int);
+        /// `ZMQ_BINDTODEVICE` (0..=16 bytes; empty = none).
+        bound_device: Vec<u8> = Vec::new()
+            => ZMQ_BINDTODEVICE: set (string(BINDTODEVICE_MAX)), get (string);
+        /// `ZMQ_ZAP_ENFORCE_DOMAIN`.
+        zap_enforce_domain: bool = false
+            => ZMQ_ZAP_ENFORCE_DOMAIN: set (relaxed_bool), get (bool);
+        /// `ZMQ_LOOPBACK_FASTPATH` (Windows only in effect).
+        loopback_fastpath: bool = false
+            => ZMQ_LOOPBACK_FASTPATH: set (relaxed_bool), get (bool);
+        /// `ZMQ_MULTICAST_LOOP`.
+        multicast_loop: bool = true => ZMQ_MULTICAST_LOOP: set (relaxed_bool), get (bool);
+        /// `ZMQ_IN_BATCH_SIZE` (draft), bytes: how much a connection reads at once (and
+        /// the largest message a raw connection makes of it). `None` until set: libzmq's
+        /// 8192 is reported, and our own default used (see [`DEFAULT_BATCH_SIZE`]).
+        in_batch_size: Option<c_int> = None
+            => #[cfg(feature = "draft")]
+            ZMQ_IN_BATCH_SIZE: set (some_int(1..)), get (int_or(LIBZMQ_BATCH_SIZE));
+        /// `ZMQ_OUT_BATCH_SIZE` (draft), bytes: how much output a connection gathers
+        /// before writing. `None` until set, as `in_batch_size`.
+        out_batch_size: Option<c_int> = None
+            => #[cfg(feature = "draft")]
+            ZMQ_OUT_BATCH_SIZE: set (some_int(1..)), get (int_or(LIBZMQ_BATCH_SIZE));
+        /// `ZMQ_ROUTER_NOTIFY` (draft): `ZMQ_NOTIFY_*` bits. Get is here; set is the
+        /// ROUTER's (0..=3, else `EINVAL`), which stores it in this field.
+        router_notify: c_int = 0
+            => #[cfg(feature = "draft")] ZMQ_ROUTER_NOTIFY: set (none), get (int);
+        /// `ZMQ_METADATA` (set only): application properties ("X-..." name -> value),
+        /// sent in the handshake. The first value set for a name stays.
+        app_metadata: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new()
+            => ZMQ_METADATA: set (metadata), get (none);
+        /// `ZMQ_HELLO_MSG` (draft, set only; empty clears): sent to each new peer, if the
+        /// type allows it.
+        hello_msg: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_HELLO_MSG: set (bytes(..)), get (none);
+        /// Whether the type sends `hello_msg` (ROUTER, DEALER, CLIENT, SERVER, PEER).
+        can_send_hello_msg: bool = false;
+        /// `ZMQ_DISCONNECT_MSG` (draft, set only; empty clears): delivered locally when a
+        /// peer goes away.
+        disconnect_msg: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_DISCONNECT_MSG: set (bytes(..)), get (none);
+        /// Whether the type delivers `disconnect_msg` (ROUTER, SERVER, PEER).
+        can_recv_disconnect_msg: bool = false;
+        /// `ZMQ_HICCUP_MSG` (draft, set only; empty clears): delivered locally when a
+        /// connection is re-established.
+        hiccup_msg: Vec<u8> = Vec::new()
+            => #[cfg(feature = "draft")] ZMQ_HICCUP_MSG: set (bytes(..)), get (none);
+        /// Whether the type delivers `hiccup_msg` (DEALER, CLIENT, PEER).
+        can_recv_hiccup_msg: bool = false;
+        /// `ZMQ_BUSY_POLL` (draft; `SO_BUSY_POLL`, any int). libzmq 4.3.5's get writes
+        /// the value but then fails with `EINVAL` (its case lacks a `return 0`); mirrored.
+        busy_poll: c_int = 0
+            => #[cfg(feature = "draft")] ZMQ_BUSY_POLL: set (int(..)), get (int_then_einval);
+    }
+    others {
+        // option: set (rule), get (rule);
+        ZMQ_IPV4ONLY: set (by(set_ipv4only)), get (by(get_ipv4only));
+        ZMQ_PLAIN_SERVER: set (by(set_plain_server)), get (by(get_plain_server));
+        ZMQ_CURVE_SERVER: set (by(set_curve_server)), get (by(get_curve_server));
+        // NORM's (draft), where libnorm loads (as a libzmq built with NORM), else EINVAL.
+        #[cfg(feature = "draft")] ZMQ_NORM_MODE: set (by(norm::set_mode)), get (by(norm::get_mode));
+        #[cfg(feature = "draft")]
+        ZMQ_NORM_UNICAST_NACK: set (by(norm::set_unicast_nack)), get (by(norm::get_unicast_nack));
+        #[cfg(feature = "draft")]
+        ZMQ_NORM_BUFFER_SIZE: set (by(norm::set_buffer_size)), get (by(norm::get_buffer_size));
+        #[cfg(feature = "draft")]
+        ZMQ_NORM_SEGMENT_SIZE: set (by(norm::set_segment_size)), get (by(norm::get_segment_size));
+        #[cfg(feature = "draft")]
+        ZMQ_NORM_BLOCK_SIZE: set (by(norm::set_block_size)), get (by(norm::get_block_size));
+        #[cfg(feature = "draft")]
+        ZMQ_NORM_NUM_PARITY: set (by(norm::set_num_parity)), get (by(norm::get_num_parity));
+        #[cfg(feature = "draft")]
+        ZMQ_NORM_NUM_AUTOPARITY: set (by(norm::set_num_autoparity)), get (by(norm::get_num_autoparity));
+        #[cfg(feature = "draft")] ZMQ_NORM_PUSH: set (by(norm::set_push)), get (by(norm::get_push));
     }
 }
 
-/// `do_getsockopt` for a byte value: needs room for all of it; zeroes the rest of the
-/// caller's buffer; returns the value's length.
-fn get_bytes(out: &mut [u8], value: &[u8]) -> Result<usize> {
-    if out.len() < value.len() {
-        return Err(Errno::EINVAL);
-    }
-    let (head, tail) = out.split_at_mut(value.len());
-    head.copy_from_slice(value);
-    tail.fill(0);
-    Ok(value.len())
+// The options that touch more than their field, or whose rule is their own.
+
+/// `ZMQ_IPV4ONLY`: the inverse of `ZMQ_IPV6`, a strict bool.
+/// `ZMQ_NORM_*` (draft), with libzmq's defaults and ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormOptions {
+    /// ZMQ_NORM_MODE: ZMQ_NORM_FIXED (ZMQ_RATE) or one of the congestion controls.
+    pub mode: c_int,
+    pub unicast_nacks: bool,
+    /// ZMQ_NORM_BUFFER_SIZE, KiB.
+    pub buffer_size: c_int,
+    pub segment_size: c_int,
+    pub block_size: c_int,
+    pub num_parity: c_int,
+    pub num_autoparity: c_int,
+    pub push: bool,
 }
 
-/// `do_getsockopt` for a string: its bytes and a terminating NUL.
-fn get_string(out: &mut [u8], value: &[u8]) -> Result<usize> {
-    if out.len() < value.len() + 1 {
-        return Err(Errno::EINVAL);
-    }
-    out[..value.len()].copy_from_slice(value);
-    out[value.len()..].fill(0);
-    Ok(value.len() + 1)
-}
-
-/// An int option: the buffer must be exactly `sizeof(int)`.
-fn get_int(out: &mut [u8], value: c_int) -> Result<usize> {
-    if out.len() != std::mem::size_of::<c_int>() {
-        return Err(Errno::EINVAL);
-    }
-    out.copy_from_slice(&value.to_ne_bytes());
-    Ok(out.len())
-}
-
-/// An 8-byte option: the buffer must be exactly 8 bytes.
-fn get_u64(out: &mut [u8], value: u64) -> Result<usize> {
-    if out.len() != 8 {
-        return Err(Errno::EINVAL);
-    }
-    out.copy_from_slice(&value.to_ne_bytes());
-    Ok(8)
-}
-
-/// A CURVE key: 32 bytes binary, or 41 bytes for Z85 text and a NUL.
-fn get_curve_key(out: &mut [u8], key: &[u8; KEY_SIZE]) -> Result<usize> {
-    match out.len() {
-        KEY_SIZE => out.copy_from_slice(key),
-        n if n == Z85_KEY_LEN + 1 => {
-            z85::encode_into(key, &mut out[..Z85_KEY_LEN])?;
-            out[Z85_KEY_LEN] = 0;
+impl Default for NormOptions {
+    fn default() -> Self {
+        NormOptions {
+            mode: 1, // ZMQ_NORM_CC
+            unicast_nacks: false,
+            buffer_size: 2048,
+            segment_size: 1400,
+            block_size: 16,
+            num_parity: 4,
+            num_autoparity: 0,
+            push: false,
         }
-        _ => return Err(Errno::EINVAL),
     }
-    Ok(out.len())
 }
 
-/// Parses "X-name:value" for `ZMQ_METADATA`: the first ':' splits name and value; the
-/// name must start with "X-" and be at most 255 bytes; neither side may be empty.
-fn parse_metadata(text: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    let colon = text.iter().position(|&b| b == b':')?;
-    if colon == 0 || colon == text.len() - 1 {
-        return None;
+/// The `ZMQ_NORM_*` rows' rules: each option exists only where libnorm loads.
+#[cfg(feature = "draft")]
+mod norm {
+    use super::{get, set, Errno, OptVal, Options, Result};
+
+    fn available() -> Result<()> {
+        if crate::sys::norm::available() {
+            Ok(())
+        } else {
+            Err(Errno::EINVAL)
+        }
     }
-    let (name, value) = (&text[..colon], &text[colon + 1..]);
-    if !name.starts_with(b"X-") || name.len() > UCHAR_MAX {
-        return None;
+
+    macro_rules! rules {
+        ($($set:ident, $get:ident: $field:ident, $rule:ident $(($($a:tt)*))?, $out:ident;)*) => {$(
+            pub(super) fn $set(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+                available()?;
+                set::$rule(&mut o.norm.$field, val $(, $($a)*)?)
+            }
+            pub(super) fn $get(o: &Options, out: &mut [u8]) -> Result<usize> {
+                available()?;
+                get::$out(out, &o.norm.$field)
+            }
+        )*};
     }
-    Some((name.to_vec(), value.to_vec()))
+
+    rules! {
+        set_mode, get_mode: mode, int(0..=4), int;
+        set_unicast_nack, get_unicast_nack: unicast_nacks, strict_bool, bool;
+        set_buffer_size, get_buffer_size: buffer_size, int(1..), int;
+        set_segment_size, get_segment_size: segment_size, int(1..), int;
+        set_block_size, get_block_size: block_size, int(1..=255), int;
+        set_num_parity, get_num_parity: num_parity, int(0..255), int;
+        set_num_autoparity, get_num_autoparity: num_autoparity, int(0..255), int;
+        set_push, get_push: push, strict_bool, bool;
+    }
+}
+
+fn set_ipv4only(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    let mut ipv4only = false;
+    set::strict_bool(&mut ipv4only, val)?;
+    o.ipv6 = !ipv4only;
+    Ok(())
+}
+
+fn get_ipv4only(o: &Options, out: &mut [u8]) -> Result<usize> {
+    get::int(out, &c_int::from(!o.ipv6))
+}
+
+/// `ZMQ_STREAM_NOTIFY`: a strict bool, for STREAM sockets only (`EINVAL` elsewhere).
+fn set_stream_notify(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    if o.socket_type != ZMQ_STREAM {
+        return Err(Errno::EINVAL);
+    }
+    set::strict_bool(&mut o.raw_notify, val)
+}
+
+/// `ZMQ_TCP_ACCEPT_FILTER`: a strict string of at most 255 bytes adds a filter (parsed
+/// with IPv6 literals if `ZMQ_IPV6` is set); NULL with length 0 clears them all.
+fn add_tcp_accept_filter(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    match set::string_strict(val, UCHAR_MAX)? {
+        // An empty value is only possible as NULL with length 0.
+        None => o.tcp_accept_filters.clear(),
+        Some(text) => {
+            // libzmq parses the C string: up to the first NUL.
+            let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+            let filter = TcpAcceptFilter::parse(&text[..end], o.ipv6)?;
+            o.tcp_accept_filters.push(filter);
+        }
+    }
+    Ok(())
+}
+
+/// `ZMQ_PLAIN_SERVER` (strict bool) makes this side the PLAIN server, or goes back to NULL.
+fn set_plain_server(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set::strict_bool(&mut o.as_server, val)?;
+    o.mechanism = if o.as_server { ZMQ_PLAIN } else { ZMQ_NULL };
+    Ok(())
+}
+
+fn get_plain_server(o: &Options, out: &mut [u8]) -> Result<usize> {
+    get::bool(out, &(o.as_server && o.mechanism == ZMQ_PLAIN))
+}
+
+/// `ZMQ_CURVE_SERVER` (strict bool) makes this side the CURVE server, or goes back to NULL.
+fn set_curve_server(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set::strict_bool(&mut o.as_server, val)?;
+    o.mechanism = if o.as_server { ZMQ_CURVE } else { ZMQ_NULL };
+    Ok(())
+}
+
+fn get_curve_server(o: &Options, out: &mut [u8]) -> Result<usize> {
+    get::bool(out, &(o.as_server && o.mechanism == ZMQ_CURVE))
+}
+
+/// A PLAIN credential makes this side a PLAIN client; NULL with length 0 only resets the
+/// mechanism to NULL (the credential stays).
+fn set_plain_credential(
+    o: &mut Options,
+    val: OptVal<'_>,
+    field: fn(&mut Options) -> &mut Vec<u8>,
+) -> Result<()> {
+    match set::string_strict(val, UCHAR_MAX)? {
+        None => o.mechanism = ZMQ_NULL,
+        Some(credential) => {
+            *field(o) = credential;
+            o.as_server = false;
+            o.mechanism = ZMQ_PLAIN;
+        }
+    }
+    Ok(())
+}
+
+fn set_plain_username(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set_plain_credential(o, val, |o| &mut o.plain_username)
+}
+
+fn set_plain_password(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set_plain_credential(o, val, |o| &mut o.plain_password)
+}
+
+/// Any CURVE key makes the mechanism CURVE.
+fn set_curve_public_key(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set::curve_key(&mut o.curve_public_key, val)?;
+    o.mechanism = ZMQ_CURVE;
+    Ok(())
+}
+
+fn set_curve_secret_key(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set::curve_key(&mut o.curve_secret_key, val)?;
+    o.mechanism = ZMQ_CURVE;
+    Ok(())
+}
+
+/// The server's key also makes this side a CURVE client.
+fn set_curve_server_key(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+    set::curve_key(&mut o.curve_server_key, val)?;
+    o.mechanism = ZMQ_CURVE;
+    o.as_server = false;
+    Ok(())
 }
 
 impl Options {
@@ -479,84 +594,7 @@ impl Options {
     /// `filter` for SUB, linger 0 for XSUB/SUB/DISH, `recv_routing_id` for ROUTER,
     /// `raw_socket` for STREAM/DGRAM, and the hello/disconnect/hiccup capabilities.
     pub fn new(socket_type: c_int, blocky: bool, ipv6: bool) -> Self {
-        let mut options = Options {
-            sndhwm: DEFAULT_HWM,
-            rcvhwm: DEFAULT_HWM,
-            affinity: 0,
-            routing_id: Vec::new(),
-            rate: 100,
-            recovery_ivl: 10_000,
-            multicast_hops: 1,
-            multicast_maxtpdu: 1500,
-            sndbuf: -1,
-            rcvbuf: -1,
-            tos: 0,
-            priority: 0,
-            socket_type,
-            linger: if blocky { -1 } else { 0 },
-            connect_timeout: 0,
-            tcp_maxrt: 0,
-            reconnect_stop: 0,
-            reconnect_ivl: 100,
-            reconnect_ivl_max: 0,
-            backlog: 100,
-            maxmsgsize: -1,
-            rcvtimeo: -1,
-            sndtimeo: -1,
-            ipv6,
-            immediate: false,
-            filter: false,
-            invert_matching: false,
-            recv_routing_id: false,
-            raw_socket: false,
-            raw_notify: true,
-            socks_proxy_address: Vec::new(),
-            socks_proxy_username: Vec::new(),
-            socks_proxy_password: Vec::new(),
-            wss_cert_pem: Vec::new(),
-            wss_key_pem: Vec::new(),
-            wss_trust_pem: Vec::new(),
-            wss_hostname: Vec::new(),
-            wss_trust_system: false,
-            norm: NormOptions::default(),
-            tcp_keepalive: -1,
-            tcp_keepalive_cnt: -1,
-            tcp_keepalive_idle: -1,
-            tcp_keepalive_intvl: -1,
-            tcp_accept_filters: Vec::new(),
-            ipc_uid_accept_filters: BTreeSet::new(),
-            ipc_gid_accept_filters: BTreeSet::new(),
-            ipc_pid_accept_filters: BTreeSet::new(),
-            mechanism: ZMQ_NULL,
-            as_server: false,
-            zap_domain: Vec::new(),
-            plain_username: Vec::new(),
-            plain_password: Vec::new(),
-            curve_public_key: [0; KEY_SIZE],
-            curve_secret_key: [0; KEY_SIZE],
-            curve_server_key: [0; KEY_SIZE],
-            conflate: false,
-            handshake_ivl: 30_000,
-            heartbeat_ttl: 0,
-            heartbeat_interval: 0,
-            heartbeat_timeout: -1,
-            use_fd: -1,
-            bound_device: Vec::new(),
-            zap_enforce_domain: false,
-            loopback_fastpath: false,
-            multicast_loop: true,
-            in_batch_size: None,
-            out_batch_size: None,
-            router_notify: 0,
-            app_metadata: BTreeMap::new(),
-            hello_msg: Vec::new(),
-            can_send_hello_msg: false,
-            disconnect_msg: Vec::new(),
-            can_recv_disconnect_msg: false,
-            hiccup_msg: Vec::new(),
-            can_recv_hiccup_msg: false,
-            busy_poll: 0,
-        };
+        let mut options = Options::defaults(socket_type, blocky, ipv6);
         options.apply_type_defaults();
         options
     }
@@ -603,6 +641,31 @@ impl Options {
         }
     }
 
+    /// zmq_setsockopt with a non-NULL `optval` of `value.len()` bytes: `EINVAL` for an
+    /// unknown option, a wrong size or a bad value, exactly where libzmq gives it.
+    pub fn set(&mut self, option: c_int, value: &[u8]) -> Result<()> {
+        self.set_value(option, OptVal::new(Some(value), value.len())?)
+    }
+
+    /// zmq_setsockopt with a NULL `optval` and the caller's `optvallen`. NULL with length 0
+    /// clears `ZMQ_TCP_ACCEPT_FILTER`, `ZMQ_IPC_FILTER_*`, `ZMQ_SOCKS_*`,
+    /// `ZMQ_BINDTODEVICE` and the draft `*_MSG` options, and resets the mechanism for
+    /// `ZMQ_PLAIN_USERNAME`/`PASSWORD`; elsewhere it is `EINVAL` as in libzmq. Where libzmq
+    /// would read through the NULL pointer (it crashes) we answer `EFAULT`.
+    pub fn set_null(&mut self, option: c_int, optvallen: usize) -> Result<()> {
+        self.set_value(option, OptVal::new(None, optvallen)?)
+    }
+
+    /// zmq_getsockopt: writes into `out` (the caller's buffer, whose length is
+    /// `*optvallen`) and returns the number of bytes written (the new `*optvallen`).
+    /// `EINVAL` for an unknown option or a buffer of the wrong size, as libzmq: int options
+    /// need exactly `sizeof(int)` bytes, `ZMQ_AFFINITY`/`ZMQ_MAXMSGSIZE` exactly 8, CURVE
+    /// keys exactly 32 (binary) or 41 (Z85 and NUL); strings (returned with a NUL) and the
+    /// routing id need at least their length, and the rest of `out` is zeroed.
+    pub fn get(&self, option: c_int, out: &mut [u8]) -> Result<usize> {
+        self.get_value(option, out)
+    }
+
     /// libzmq's `get_effective_conflate_option`: `ZMQ_CONFLATE` only acts on DEALER, PULL,
     /// PUSH, PUB and SUB sockets.
     pub fn effective_conflate(&self) -> bool {
@@ -613,373 +676,425 @@ impl Options {
             )
     }
 
-    /// zmq_setsockopt with a non-NULL `optval` of `value.len()` bytes: `EINVAL` for an
-    /// unknown option, a wrong size or a bad value, exactly where libzmq gives it.
-    pub fn set(&mut self, option: c_int, value: &[u8]) -> Result<()> {
-        self.set_value(
-            option,
-            OptVal {
-                data: Some(value),
-                len: value.len(),
-            },
-        )
+    /// libzmq's `session_base_t::zap_enabled`: a security mechanism or a ZAP domain.
+    pub fn zap_enabled(&self) -> bool {
+        self.mechanism != ZMQ_NULL || !self.zap_domain.is_empty()
     }
 
-    /// zmq_setsockopt with a NULL `optval` and the caller's `optvallen`. NULL with length 0
-    /// clears `ZMQ_TCP_ACCEPT_FILTER`, `ZMQ_IPC_FILTER_*`, `ZMQ_SOCKS_*`,
-    /// `ZMQ_BINDTODEVICE` and the draft `*_MSG` options, and resets the mechanism for
-    /// `ZMQ_PLAIN_USERNAME`/`PASSWORD`; elsewhere it is `EINVAL` as in libzmq. Where libzmq
-    /// would read through the NULL pointer (it crashes) we answer `EFAULT`.
-    pub fn set_null(&mut self, option: c_int, optvallen: usize) -> Result<()> {
-        self.set_value(
-            option,
-            OptVal {
-                data: None,
-                len: optvallen,
-            },
-        )
-    }
-
-    fn set_value(&mut self, option: c_int, val: OptVal<'_>) -> Result<()> {
-        // libzmq reads an int from every 4-byte value before looking at the option.
-        let int = if val.len == std::mem::size_of::<c_int>() {
-            int_from(val.bytes()?)
+    /// `ZMQ_HELLO_MSG` if set and this type sends it: queued first to every new peer.
+    pub fn hello(&self) -> &[u8] {
+        if self.can_send_hello_msg {
+            &self.hello_msg
         } else {
-            None
-        };
-        match option {
-            ZMQ_SNDHWM => self.sndhwm = int_where(int, |v| v >= 0)?,
-            ZMQ_RCVHWM => self.rcvhwm = int_where(int, |v| v >= 0)?,
-            ZMQ_AFFINITY => self.affinity = set_u64(val)?,
-            ZMQ_ROUTING_ID => {
-                if val.len == 0 || val.len > UCHAR_MAX {
-                    return Err(Errno::EINVAL);
-                }
-                self.routing_id = val.bytes()?.to_vec();
-            }
-            ZMQ_RATE => self.rate = int_where(int, |v| v > 0)?,
-            ZMQ_RECOVERY_IVL => self.recovery_ivl = int_where(int, |v| v >= 0)?,
-            ZMQ_SNDBUF => self.sndbuf = int_where(int, |v| v >= -1)?,
-            ZMQ_RCVBUF => self.rcvbuf = int_where(int, |v| v >= -1)?,
-            ZMQ_TOS => self.tos = int_where(int, |v| v >= 0)?,
-            ZMQ_LINGER => self.linger = int_where(int, |v| v >= -1)?,
-            ZMQ_CONNECT_TIMEOUT => self.connect_timeout = int_where(int, |v| v >= 0)?,
-            ZMQ_TCP_MAXRT => self.tcp_maxrt = int_where(int, |v| v >= 0)?,
-            ZMQ_RECONNECT_STOP => self.reconnect_stop = int_where(int, |_| true)?,
-            ZMQ_RECONNECT_IVL => self.reconnect_ivl = int_where(int, |v| v >= -1)?,
-            ZMQ_RECONNECT_IVL_MAX => self.reconnect_ivl_max = int_where(int, |v| v >= 0)?,
-            ZMQ_BACKLOG => self.backlog = int_where(int, |v| v >= 0)?,
-            ZMQ_MAXMSGSIZE => self.maxmsgsize = set_u64(val)? as i64,
-            ZMQ_MULTICAST_HOPS => self.multicast_hops = int_where(int, |v| v > 0)?,
-            ZMQ_MULTICAST_MAXTPDU => self.multicast_maxtpdu = int_where(int, |v| v > 0)?,
-            ZMQ_RCVTIMEO => self.rcvtimeo = int_where(int, |v| v >= -1)?,
-            ZMQ_SNDTIMEO => self.sndtimeo = int_where(int, |v| v >= -1)?,
-            ZMQ_IPV4ONLY => self.ipv6 = !bool_strict(int)?,
-            ZMQ_IPV6 => self.ipv6 = bool_strict(int)?,
-            ZMQ_SOCKS_PROXY => {
-                self.socks_proxy_address = string_strict(val, usize::MAX)?.unwrap_or_default()
-            }
-            ZMQ_SOCKS_USERNAME => {
-                // NULL or empty clears (whatever the length with NULL).
-                self.socks_proxy_username = if val.is_null() || val.len == 0 {
-                    Vec::new()
-                } else {
-                    string_strict(val, UCHAR_MAX)?.unwrap_or_default()
-                }
-            }
-            ZMQ_SOCKS_PASSWORD => {
-                self.socks_proxy_password = if val.is_null() || val.len == 0 {
-                    Vec::new()
-                } else {
-                    string_strict(val, UCHAR_MAX)?.unwrap_or_default()
-                }
-            }
-            ZMQ_TCP_KEEPALIVE => self.tcp_keepalive = int_where(int, |v| (-1..=1).contains(&v))?,
-            ZMQ_TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = int_where(int, |v| v >= -1)?,
-            ZMQ_TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = int_where(int, |v| v >= -1)?,
-            ZMQ_TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = int_where(int, |v| v >= -1)?,
-            ZMQ_IMMEDIATE => self.immediate = bool_strict(int)?,
-            ZMQ_STREAM_NOTIFY if self.socket_type == ZMQ_STREAM => {
-                self.raw_notify = bool_strict(int)?
-            }
-            ZMQ_TCP_ACCEPT_FILTER => match string_strict(val, UCHAR_MAX)? {
-                // An empty value is only possible as NULL with length 0.
-                None => self.tcp_accept_filters.clear(),
-                Some(text) => {
-                    // libzmq parses the C string: up to the first NUL.
-                    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
-                    let filter = TcpAcceptFilter::parse(&text[..end], self.ipv6)?;
-                    self.tcp_accept_filters.push(filter);
-                }
-            },
-            ZMQ_IPC_FILTER_UID => set_member(
-                val,
-                &mut self.ipc_uid_accept_filters,
-                libc::uid_t::from_ne_bytes,
-            )?,
-            ZMQ_IPC_FILTER_GID => set_member(
-                val,
-                &mut self.ipc_gid_accept_filters,
-                libc::gid_t::from_ne_bytes,
-            )?,
-            ZMQ_IPC_FILTER_PID => set_member(
-                val,
-                &mut self.ipc_pid_accept_filters,
-                libc::pid_t::from_ne_bytes,
-            )?,
-            ZMQ_PLAIN_SERVER => {
-                self.as_server = bool_strict(int)?;
-                self.mechanism = if self.as_server { ZMQ_PLAIN } else { ZMQ_NULL };
-            }
-            ZMQ_PLAIN_USERNAME => match plain_credential(val)? {
-                None => self.mechanism = ZMQ_NULL,
-                Some(name) => {
-                    self.plain_username = name;
-                    self.as_server = false;
-                    self.mechanism = ZMQ_PLAIN;
-                }
-            },
-            ZMQ_PLAIN_PASSWORD => match plain_credential(val)? {
-                None => self.mechanism = ZMQ_NULL,
-                Some(password) => {
-                    self.plain_password = password;
-                    self.as_server = false;
-                    self.mechanism = ZMQ_PLAIN;
-                }
-            },
-            ZMQ_ZAP_DOMAIN => self.zap_domain = string_relaxed(val, UCHAR_MAX)?,
-            ZMQ_CURVE_SERVER => {
-                self.as_server = bool_strict(int)?;
-                self.mechanism = if self.as_server { ZMQ_CURVE } else { ZMQ_NULL };
-            }
-            ZMQ_CURVE_PUBLICKEY => {
-                set_curve_key(&mut self.curve_public_key, val)?;
-                self.mechanism = ZMQ_CURVE;
-            }
-            ZMQ_CURVE_SECRETKEY => {
-                set_curve_key(&mut self.curve_secret_key, val)?;
-                self.mechanism = ZMQ_CURVE;
-            }
-            ZMQ_CURVE_SERVERKEY => {
-                set_curve_key(&mut self.curve_server_key, val)?;
-                self.mechanism = ZMQ_CURVE;
-                self.as_server = false;
-            }
-            ZMQ_CONFLATE => self.conflate = bool_strict(int)?,
-            ZMQ_HANDSHAKE_IVL => self.handshake_ivl = int_where(int, |v| v >= 0)?,
-            ZMQ_INVERT_MATCHING => self.invert_matching = bool_relaxed(int)?,
-            ZMQ_HEARTBEAT_IVL => self.heartbeat_interval = int_where(int, |v| v >= 0)?,
-            ZMQ_HEARTBEAT_TTL => {
-                // Milliseconds, truncated toward zero to deciseconds: -99..=6553599 is
-                // accepted (negative values down to -99 become 0, as in libzmq).
-                let deciseconds = int
-                    .map(|v| v / MS_PER_DECISECOND)
-                    .and_then(|d| u16::try_from(d).ok())
-                    .ok_or(Errno::EINVAL)?;
-                self.heartbeat_ttl = deciseconds;
-            }
-            ZMQ_HEARTBEAT_TIMEOUT => self.heartbeat_timeout = int_where(int, |v| v >= 0)?,
-            ZMQ_USE_FD => self.use_fd = int_where(int, |v| v >= -1)?,
-            ZMQ_BINDTODEVICE => {
-                self.bound_device = string_strict(val, BINDTODEVICE_MAX)?.unwrap_or_default()
-            }
-            ZMQ_ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = bool_relaxed(int)?,
-            ZMQ_LOOPBACK_FASTPATH => self.loopback_fastpath = bool_relaxed(int)?,
-            ZMQ_METADATA => {
-                // Any 4-byte value is refused: libzmq takes it for an int.
-                if val.len == 0 || int.is_some() {
-                    return Err(Errno::EINVAL);
-                }
-                let (name, value) = parse_metadata(val.bytes()?).ok_or(Errno::EINVAL)?;
-                self.app_metadata.entry(name).or_insert(value);
-            }
-            ZMQ_MULTICAST_LOOP => self.multicast_loop = bool_relaxed(int)?,
-            #[cfg(feature = "draft")]
-            ZMQ_IN_BATCH_SIZE => self.in_batch_size = Some(int_where(int, |v| v > 0)?),
-            #[cfg(feature = "draft")]
-            ZMQ_OUT_BATCH_SIZE => self.out_batch_size = Some(int_where(int, |v| v > 0)?),
-            #[cfg(feature = "draft")]
-            ZMQ_BUSY_POLL => self.busy_poll = int_where(int, |_| true)?,
-            #[cfg(feature = "draft")]
-            ZMQ_HELLO_MSG => self.hello_msg = message(val)?,
-            #[cfg(feature = "draft")]
-            ZMQ_DISCONNECT_MSG => self.disconnect_msg = message(val)?,
-            #[cfg(feature = "draft")]
-            ZMQ_HICCUP_MSG => self.hiccup_msg = message(val)?,
-            #[cfg(feature = "draft")]
-            ZMQ_PRIORITY => self.priority = int_where(int, |v| v >= 0)?,
-            #[cfg(feature = "draft")]
-            ZMQ_WSS_CERT_PEM => self.wss_cert_pem = val.bytes()?.to_vec(),
-            #[cfg(feature = "draft")]
-            ZMQ_WSS_KEY_PEM => self.wss_key_pem = val.bytes()?.to_vec(),
-            #[cfg(feature = "draft")]
-            ZMQ_WSS_TRUST_PEM => self.wss_trust_pem = val.bytes()?.to_vec(),
-            #[cfg(feature = "draft")]
-            ZMQ_WSS_HOSTNAME => self.wss_hostname = val.bytes()?.to_vec(),
-            #[cfg(feature = "draft")]
-            ZMQ_WSS_TRUST_SYSTEM => self.wss_trust_system = bool_strict(int)?,
-            // NORM's, where libnorm is installed (a libzmq built with NORM).
-            #[cfg(feature = "draft")]
-            ZMQ_NORM_MODE..=ZMQ_NORM_PUSH if crate::sys::norm::available() => {
-                self.norm.set(option, int)?
-            }
-            // Unknown, or a feature missing here (GSSAPI, NORM, VMCI), or an
-            // option of another layer (the socket types, the socket, the context).
-            _ => return Err(Errno::EINVAL),
+            &[]
         }
+    }
+
+    /// `ZMQ_DISCONNECT_MSG` if set and this type receives it: delivered in a peer's
+    /// name when that peer goes away.
+    pub fn disconnect(&self) -> &[u8] {
+        if self.can_recv_disconnect_msg {
+            &self.disconnect_msg
+        } else {
+            &[]
+        }
+    }
+
+    /// `ZMQ_HICCUP_MSG` if set and this type receives it: delivered when a connection
+    /// this socket made breaks.
+    pub fn hiccup(&self) -> &[u8] {
+        if self.can_recv_hiccup_msg {
+            &self.hiccup_msg
+        } else {
+            &[]
+        }
+    }
+
+    /// The settings of a tcp (or ws) stream and listener, from the options above.
+    pub fn tcp_tuning(&self) -> TcpTuning {
+        TcpTuning {
+            sndbuf: self.sndbuf,
+            rcvbuf: self.rcvbuf,
+            tos: self.tos,
+            keepalive: self.tcp_keepalive,
+            keepalive_cnt: self.tcp_keepalive_cnt,
+            keepalive_idle: self.tcp_keepalive_idle,
+            keepalive_intvl: self.tcp_keepalive_intvl,
+            backlog: self.backlog,
+            maxrt: self.tcp_maxrt,
+            bound_device: self.bound_device.clone(),
+            priority: self.priority,
+            busy_poll: self.busy_poll,
+        }
+    }
+
+    /// How many bytes a connection reads at once: `ZMQ_IN_BATCH_SIZE`, else ours.
+    pub fn effective_in_batch_size(&self) -> usize {
+        self.in_batch_size
+            .map_or(DEFAULT_BATCH_SIZE, |v| v.max(1) as usize)
+    }
+
+    /// How much output a connection gathers before writing: `ZMQ_OUT_BATCH_SIZE`, else
+    /// ours.
+    pub fn effective_out_batch_size(&self) -> usize {
+        self.out_batch_size
+            .map_or(DEFAULT_BATCH_SIZE, |v| v.max(1) as usize)
+    }
+}
+
+/// The value of a `zmq_setsockopt` (or `zmq_ctx_set`) call: the caller's `optval` (`None`
+/// for a NULL pointer) and `optvallen`.
+#[derive(Clone, Copy)]
+pub(crate) struct OptVal<'a> {
+    data: Option<&'a [u8]>,
+    len: usize,
+    /// The value as a C int if it is 4 bytes: libzmq reads an int from every 4-byte value
+    /// before looking at the option, and some rules depend on it.
+    int: Option<c_int>,
+}
+
+impl<'a> OptVal<'a> {
+    /// `EFAULT` for a NULL pointer of length 4: reading the int would crash libzmq.
+    pub(crate) fn new(data: Option<&'a [u8]>, len: usize) -> Result<Self> {
+        let mut val = OptVal {
+            data,
+            len,
+            int: None,
+        };
+        if len == std::mem::size_of::<c_int>() {
+            val.int = <[u8; 4]>::try_from(val.bytes()?)
+                .ok()
+                .map(c_int::from_ne_bytes);
+        }
+        Ok(val)
+    }
+
+    /// The bytes, for the places libzmq reads them. A NULL pointer with a non-zero length
+    /// would crash libzmq there; we answer `EFAULT`.
+    pub(crate) fn bytes(self) -> Result<&'a [u8]> {
+        match self.data {
+            Some(d) => Ok(d),
+            None if self.len == 0 => Ok(&[]),
+            None => Err(Errno::EFAULT),
+        }
+    }
+
+    pub(crate) fn int(self) -> Option<c_int> {
+        self.int
+    }
+
+    fn is_null(self) -> bool {
+        self.data.is_none()
+    }
+}
+
+/// The rules that store a value in a field: `set::rule(&mut field, value, args..)`, named
+/// after libzmq's `do_setsockopt_*` where it has one. Each fails with `EINVAL` where
+/// libzmq does.
+pub(crate) mod set {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::ffi::c_int;
+    use std::ops::RangeBounds;
+
+    use super::{OptVal, KEY_SIZE, MS_PER_DECISECOND, UCHAR_MAX, Z85_KEY_LEN};
+    use crate::error::{Errno, Result};
+    use crate::z85;
+
+    /// An int in `range`.
+    pub(crate) fn int(
+        field: &mut c_int,
+        val: OptVal<'_>,
+        range: impl RangeBounds<c_int>,
+    ) -> Result<()> {
+        *field = val.int.filter(|v| range.contains(v)).ok_or(Errno::EINVAL)?;
         Ok(())
     }
 
-    /// zmq_getsockopt: writes into `out` (the caller's buffer, whose length is
-    /// `*optvallen`) and returns the number of bytes written (the new `*optvallen`).
-    /// `EINVAL` for an unknown option or a buffer of the wrong size, as libzmq: int options
-    /// need exactly `sizeof(int)` bytes, `ZMQ_AFFINITY`/`ZMQ_MAXMSGSIZE` exactly 8, CURVE
-    /// keys exactly 32 (binary) or 41 (Z85 and NUL); strings (returned with a NUL) and the
-    /// routing id need at least their length, and the rest of `out` is zeroed.
-    pub fn get(&self, option: c_int, out: &mut [u8]) -> Result<usize> {
-        match option {
-            ZMQ_SNDHWM => get_int(out, self.sndhwm),
-            ZMQ_RCVHWM => get_int(out, self.rcvhwm),
-            ZMQ_AFFINITY => get_u64(out, self.affinity),
-            ZMQ_ROUTING_ID => get_bytes(out, &self.routing_id),
-            ZMQ_RATE => get_int(out, self.rate),
-            ZMQ_RECOVERY_IVL => get_int(out, self.recovery_ivl),
-            ZMQ_SNDBUF => get_int(out, self.sndbuf),
-            ZMQ_RCVBUF => get_int(out, self.rcvbuf),
-            ZMQ_TOS => get_int(out, self.tos),
-            ZMQ_TYPE => get_int(out, self.socket_type),
-            ZMQ_LINGER => get_int(out, self.linger),
-            ZMQ_CONNECT_TIMEOUT => get_int(out, self.connect_timeout),
-            ZMQ_TCP_MAXRT => get_int(out, self.tcp_maxrt),
-            ZMQ_RECONNECT_STOP => get_int(out, self.reconnect_stop),
-            ZMQ_RECONNECT_IVL => get_int(out, self.reconnect_ivl),
-            ZMQ_RECONNECT_IVL_MAX => get_int(out, self.reconnect_ivl_max),
-            ZMQ_BACKLOG => get_int(out, self.backlog),
-            ZMQ_MAXMSGSIZE => get_u64(out, self.maxmsgsize as u64),
-            ZMQ_MULTICAST_HOPS => get_int(out, self.multicast_hops),
-            ZMQ_MULTICAST_MAXTPDU => get_int(out, self.multicast_maxtpdu),
-            ZMQ_RCVTIMEO => get_int(out, self.rcvtimeo),
-            ZMQ_SNDTIMEO => get_int(out, self.sndtimeo),
-            ZMQ_IPV4ONLY => get_int(out, c_int::from(!self.ipv6)),
-            ZMQ_IPV6 => get_int(out, c_int::from(self.ipv6)),
-            ZMQ_IMMEDIATE => get_int(out, c_int::from(self.immediate)),
-            ZMQ_SOCKS_PROXY => get_string(out, &self.socks_proxy_address),
-            ZMQ_SOCKS_USERNAME => get_string(out, &self.socks_proxy_username),
-            ZMQ_SOCKS_PASSWORD => get_string(out, &self.socks_proxy_password),
-            ZMQ_TCP_KEEPALIVE => get_int(out, self.tcp_keepalive),
-            ZMQ_TCP_KEEPALIVE_CNT => get_int(out, self.tcp_keepalive_cnt),
-            ZMQ_TCP_KEEPALIVE_IDLE => get_int(out, self.tcp_keepalive_idle),
-            ZMQ_TCP_KEEPALIVE_INTVL => get_int(out, self.tcp_keepalive_intvl),
-            ZMQ_MECHANISM => get_int(out, self.mechanism),
-            ZMQ_PLAIN_SERVER => get_int(
-                out,
-                c_int::from(self.as_server && self.mechanism == ZMQ_PLAIN),
-            ),
-            ZMQ_PLAIN_USERNAME => get_string(out, &self.plain_username),
-            ZMQ_PLAIN_PASSWORD => get_string(out, &self.plain_password),
-            ZMQ_ZAP_DOMAIN => get_string(out, &self.zap_domain),
-            ZMQ_CURVE_SERVER => get_int(
-                out,
-                c_int::from(self.as_server && self.mechanism == ZMQ_CURVE),
-            ),
-            ZMQ_CURVE_PUBLICKEY => get_curve_key(out, &self.curve_public_key),
-            ZMQ_CURVE_SECRETKEY => get_curve_key(out, &self.curve_secret_key),
-            ZMQ_CURVE_SERVERKEY => get_curve_key(out, &self.curve_server_key),
-            ZMQ_CONFLATE => get_int(out, c_int::from(self.conflate)),
-            ZMQ_HANDSHAKE_IVL => get_int(out, self.handshake_ivl),
-            ZMQ_INVERT_MATCHING => get_int(out, c_int::from(self.invert_matching)),
-            ZMQ_HEARTBEAT_IVL => get_int(out, self.heartbeat_interval),
-            ZMQ_HEARTBEAT_TTL => get_int(out, c_int::from(self.heartbeat_ttl) * MS_PER_DECISECOND),
-            ZMQ_HEARTBEAT_TIMEOUT => get_int(out, self.heartbeat_timeout),
-            ZMQ_USE_FD => get_int(out, self.use_fd),
-            ZMQ_BINDTODEVICE => get_string(out, &self.bound_device),
-            ZMQ_ZAP_ENFORCE_DOMAIN => get_int(out, c_int::from(self.zap_enforce_domain)),
-            ZMQ_LOOPBACK_FASTPATH => get_int(out, c_int::from(self.loopback_fastpath)),
-            ZMQ_MULTICAST_LOOP => get_int(out, c_int::from(self.multicast_loop)),
-            #[cfg(feature = "draft")]
-            ZMQ_ROUTER_NOTIFY => get_int(out, self.router_notify),
-            #[cfg(feature = "draft")]
-            ZMQ_IN_BATCH_SIZE => get_int(out, self.in_batch_size.unwrap_or(LIBZMQ_BATCH_SIZE)),
-            #[cfg(feature = "draft")]
-            ZMQ_OUT_BATCH_SIZE => get_int(out, self.out_batch_size.unwrap_or(LIBZMQ_BATCH_SIZE)),
-            #[cfg(feature = "draft")]
-            ZMQ_PRIORITY => get_int(out, self.priority),
-            #[cfg(feature = "draft")]
-            ZMQ_BUSY_POLL => {
-                // libzmq 4.3.5 writes the value but then fails with EINVAL (its case
-                // lacks a `return 0`); mirrored.
-                get_int(out, self.busy_poll)?;
-                Err(Errno::EINVAL)
+    /// An int in `range`, kept as set (`None` until then).
+    #[cfg_attr(not(feature = "draft"), allow(dead_code))]
+    pub(crate) fn some_int(
+        field: &mut Option<c_int>,
+        val: OptVal<'_>,
+        range: impl RangeBounds<c_int>,
+    ) -> Result<()> {
+        let mut v = 0;
+        int(&mut v, val, range)?;
+        *field = Some(v);
+        Ok(())
+    }
+
+    /// An int in `range` added to a set (`ZMQ_THREAD_AFFINITY_CPU_ADD`).
+    pub(crate) fn insert(
+        field: &mut BTreeSet<c_int>,
+        val: OptVal<'_>,
+        range: impl RangeBounds<c_int>,
+    ) -> Result<()> {
+        let mut v = 0;
+        int(&mut v, val, range)?;
+        field.insert(v);
+        Ok(())
+    }
+
+    /// `do_setsockopt_int_as_bool_strict`: an int that is 0 or 1.
+    pub(crate) fn strict_bool(field: &mut bool, val: OptVal<'_>) -> Result<()> {
+        *field = match val.int {
+            Some(0) => false,
+            Some(1) => true,
+            _ => return Err(Errno::EINVAL),
+        };
+        Ok(())
+    }
+
+    /// `do_setsockopt_int_as_bool_relaxed`: any int, non-zero is true.
+    pub(crate) fn relaxed_bool(field: &mut bool, val: OptVal<'_>) -> Result<()> {
+        *field = val.int.map(|v| v != 0).ok_or(Errno::EINVAL)?;
+        Ok(())
+    }
+
+    /// The context's booleans: an int of 0 or more, non-zero is true.
+    pub(crate) fn nonnegative_bool(field: &mut bool, val: OptVal<'_>) -> Result<()> {
+        *field = val.int.filter(|&v| v >= 0).ok_or(Errno::EINVAL)? != 0;
+        Ok(())
+    }
+
+    /// `do_setsockopt<uint64_t>`: exactly 8 bytes.
+    pub(crate) fn uint64(field: &mut u64, val: OptVal<'_>) -> Result<()> {
+        if val.len != 8 {
+            return Err(Errno::EINVAL);
+        }
+        let bytes: [u8; 8] = val.bytes()?.try_into().map_err(|_| Errno::EINVAL)?;
+        *field = u64::from_ne_bytes(bytes);
+        Ok(())
+    }
+
+    /// `do_setsockopt<int64_t>`: exactly 8 bytes, any value.
+    pub(crate) fn int64(field: &mut i64, val: OptVal<'_>) -> Result<()> {
+        let mut v = 0;
+        uint64(&mut v, val)?;
+        *field = v as i64;
+        Ok(())
+    }
+
+    /// Any bytes whose length is in `len` (NULL with length 0 is empty).
+    pub(crate) fn bytes(
+        field: &mut Vec<u8>,
+        val: OptVal<'_>,
+        len: impl RangeBounds<usize>,
+    ) -> Result<()> {
+        if !len.contains(&val.len) {
+            return Err(Errno::EINVAL);
+        }
+        *field = val.bytes()?.to_vec();
+        Ok(())
+    }
+
+    /// `do_setsockopt_string_allow_empty_strict`: NULL with length 0 clears; otherwise a
+    /// non-NULL value of 1..=max bytes.
+    pub(crate) fn string(field: &mut Vec<u8>, val: OptVal<'_>, max: usize) -> Result<()> {
+        *field = string_strict(val, max)?.unwrap_or_default();
+        Ok(())
+    }
+
+    /// [`string`]'s rule, `Ok(None)` meaning "clear".
+    pub(crate) fn string_strict(val: OptVal<'_>, max: usize) -> Result<Option<Vec<u8>>> {
+        if val.is_null() && val.len == 0 {
+            return Ok(None);
+        }
+        if !val.is_null() && val.len > 0 && val.len <= max {
+            return Ok(Some(val.bytes()?.to_vec()));
+        }
+        Err(Errno::EINVAL)
+    }
+
+    /// `do_setsockopt_string_allow_empty_relaxed`: 1..=max bytes (NULL or not); never
+    /// clears.
+    pub(crate) fn relaxed_string(field: &mut Vec<u8>, val: OptVal<'_>, max: usize) -> Result<()> {
+        if val.len > 0 && val.len <= max {
+            *field = val.bytes()?.to_vec();
+            return Ok(());
+        }
+        Err(Errno::EINVAL)
+    }
+
+    /// `ZMQ_SOCKS_USERNAME`/`PASSWORD`: NULL or empty clears (whatever the length with
+    /// NULL); otherwise a strict string of at most 255 bytes.
+    pub(crate) fn socks_credential(field: &mut Vec<u8>, val: OptVal<'_>) -> Result<()> {
+        *field = if val.is_null() || val.len == 0 {
+            Vec::new()
+        } else {
+            string_strict(val, UCHAR_MAX)?.unwrap_or_default()
+        };
+        Ok(())
+    }
+
+    /// `do_setsockopt_set`: NULL with length 0 clears the set; a non-NULL 4-byte value
+    /// adds `from(bytes)`.
+    pub(crate) fn id_set<T: Ord>(
+        field: &mut BTreeSet<T>,
+        val: OptVal<'_>,
+        from: fn([u8; 4]) -> T,
+    ) -> Result<()> {
+        if val.is_null() && val.len == 0 {
+            field.clear();
+            return Ok(());
+        }
+        if !val.is_null() && val.len == 4 {
+            let bytes: [u8; 4] = val.bytes()?.try_into().map_err(|_| Errno::EINVAL)?;
+            field.insert(from(bytes));
+            return Ok(());
+        }
+        Err(Errno::EINVAL)
+    }
+
+    /// `ZMQ_HEARTBEAT_TTL`: milliseconds, truncated toward zero to deciseconds:
+    /// -99..=6553599 is accepted (negative values down to -99 become 0, as in libzmq).
+    pub(crate) fn deciseconds(field: &mut u16, val: OptVal<'_>) -> Result<()> {
+        *field = val
+            .int
+            .map(|v| v / MS_PER_DECISECOND)
+            .and_then(|d| u16::try_from(d).ok())
+            .ok_or(Errno::EINVAL)?;
+        Ok(())
+    }
+
+    /// `ZMQ_METADATA`: "X-name:value"; the first value set for a name stays.
+    pub(crate) fn metadata(field: &mut BTreeMap<Vec<u8>, Vec<u8>>, val: OptVal<'_>) -> Result<()> {
+        // Any 4-byte value is refused: libzmq takes it for an int.
+        if val.len == 0 || val.int.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        let (name, value) = parse_metadata(val.bytes()?).ok_or(Errno::EINVAL)?;
+        field.entry(name).or_insert(value);
+        Ok(())
+    }
+
+    /// Parses "X-name:value": the first ':' splits name and value; the name must start
+    /// with "X-" and be at most 255 bytes; neither side may be empty.
+    fn parse_metadata(text: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+        let colon = text.iter().position(|&b| b == b':')?;
+        if colon == 0 || colon == text.len() - 1 {
+            return None;
+        }
+        let (name, value) = (&text[..colon], &text[colon + 1..]);
+        if !name.starts_with(b"X-") || name.len() > UCHAR_MAX {
+            return None;
+        }
+        Some((name.to_vec(), value.to_vec()))
+    }
+
+    /// A CURVE key given as 32 binary bytes, 40 Z85 characters, or 41 bytes (Z85 and a
+    /// NUL). Like libzmq, Z85 text is read up to its first NUL, and a shorter text that
+    /// is still a multiple of 5 characters overwrites just the start of the key; a bad
+    /// text may leave the groups decoded before the bad one in the key.
+    pub(crate) fn curve_key(key: &mut [u8; KEY_SIZE], val: OptVal<'_>) -> Result<()> {
+        match val.len {
+            KEY_SIZE => {
+                key.copy_from_slice(val.bytes()?);
+                Ok(())
             }
-            #[cfg(feature = "draft")]
-            ZMQ_NORM_MODE..=ZMQ_NORM_PUSH if crate::sys::norm::available() => {
-                get_int(out, self.norm.get(option))
+            n if n == Z85_KEY_LEN || n == Z85_KEY_LEN + 1 => {
+                let raw = val.bytes()?;
+                let text = &raw[..raw.iter().position(|&b| b == 0).unwrap_or(raw.len())];
+                if text.is_empty() || !text.len().is_multiple_of(5) {
+                    return Err(Errno::EINVAL);
+                }
+                // At most 40 characters here unless the 41-byte form lacks its NUL,
+                // which the multiple-of-5 check above has already refused.
+                z85::decode_into(text, &mut key[..z85::decoded_len(text.len())])
             }
             _ => Err(Errno::EINVAL),
         }
     }
 }
 
-/// ZMQ_NORM_* (draft), with libzmq's defaults and ranges.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NormOptions {
-    /// ZMQ_NORM_MODE: ZMQ_NORM_FIXED (ZMQ_RATE) or one of the congestion controls.
-    pub mode: c_int,
-    pub unicast_nacks: bool,
-    /// ZMQ_NORM_BUFFER_SIZE, KiB.
-    pub buffer_size: c_int,
-    pub segment_size: c_int,
-    pub block_size: c_int,
-    pub num_parity: c_int,
-    pub num_autoparity: c_int,
-    pub push: bool,
-}
+/// The rules that read a field back: `get::rule(out, &field, args..)` writes into the
+/// caller's buffer and returns the length written, `EINVAL` where libzmq's
+/// `do_getsockopt` gives it.
+pub(crate) mod get {
+    use std::ffi::c_int;
 
-impl Default for NormOptions {
-    fn default() -> Self {
-        NormOptions {
-            mode: 1, // ZMQ_NORM_CC
-            unicast_nacks: false,
-            buffer_size: 2048,
-            segment_size: 1400,
-            block_size: 16,
-            num_parity: 4,
-            num_autoparity: 0,
-            push: false,
+    use super::{KEY_SIZE, MS_PER_DECISECOND, Z85_KEY_LEN};
+    use crate::error::{Errno, Result};
+    use crate::z85;
+
+    /// An int: the buffer must be exactly `sizeof(int)`.
+    pub(crate) fn int(out: &mut [u8], value: &c_int) -> Result<usize> {
+        if out.len() != std::mem::size_of::<c_int>() {
+            return Err(Errno::EINVAL);
         }
+        out.copy_from_slice(&value.to_ne_bytes());
+        Ok(out.len())
     }
-}
 
-#[cfg(feature = "draft")]
-impl NormOptions {
-    fn set(&mut self, option: c_int, int: Option<c_int>) -> Result<()> {
-        match option {
-            ZMQ_NORM_MODE => self.mode = int_where(int, |v| (0..=4).contains(&v))?,
-            ZMQ_NORM_UNICAST_NACK => self.unicast_nacks = bool_strict(int)?,
-            ZMQ_NORM_BUFFER_SIZE => self.buffer_size = int_where(int, |v| v > 0)?,
-            ZMQ_NORM_SEGMENT_SIZE => self.segment_size = int_where(int, |v| v > 0)?,
-            ZMQ_NORM_BLOCK_SIZE => self.block_size = int_where(int, |v| v > 0 && v <= 255)?,
-            ZMQ_NORM_NUM_PARITY => self.num_parity = int_where(int, |v| (0..255).contains(&v))?,
-            ZMQ_NORM_NUM_AUTOPARITY => {
-                self.num_autoparity = int_where(int, |v| (0..255).contains(&v))?
+    /// A bool, as an int 0 or 1.
+    pub(crate) fn bool(out: &mut [u8], value: &bool) -> Result<usize> {
+        int(out, &c_int::from(*value))
+    }
+
+    /// An int kept as set, `default` until then.
+    #[cfg_attr(not(feature = "draft"), allow(dead_code))]
+    pub(crate) fn int_or(out: &mut [u8], value: &Option<c_int>, default: c_int) -> Result<usize> {
+        int(out, &value.unwrap_or(default))
+    }
+
+    /// An int written, then `EINVAL` all the same (libzmq's `ZMQ_BUSY_POLL`).
+    #[cfg_attr(not(feature = "draft"), allow(dead_code))]
+    pub(crate) fn int_then_einval(out: &mut [u8], value: &c_int) -> Result<usize> {
+        int(out, value)?;
+        Err(Errno::EINVAL)
+    }
+
+    /// Deciseconds read back as milliseconds.
+    pub(crate) fn deciseconds(out: &mut [u8], value: &u16) -> Result<usize> {
+        int(out, &(c_int::from(*value) * MS_PER_DECISECOND))
+    }
+
+    /// An 8-byte value: the buffer must be exactly 8 bytes.
+    pub(crate) fn uint64(out: &mut [u8], value: &u64) -> Result<usize> {
+        if out.len() != 8 {
+            return Err(Errno::EINVAL);
+        }
+        out.copy_from_slice(&value.to_ne_bytes());
+        Ok(8)
+    }
+
+    pub(crate) fn int64(out: &mut [u8], value: &i64) -> Result<usize> {
+        uint64(out, &(*value as u64))
+    }
+
+    /// Bytes: needs room for all of them; zeroes the rest of the caller's buffer;
+    /// returns the value's length.
+    pub(crate) fn bytes(out: &mut [u8], value: &[u8]) -> Result<usize> {
+        if out.len() < value.len() {
+            return Err(Errno::EINVAL);
+        }
+        let (head, tail) = out.split_at_mut(value.len());
+        head.copy_from_slice(value);
+        tail.fill(0);
+        Ok(value.len())
+    }
+
+    /// A string: its bytes and a terminating NUL; zeroes the rest of the buffer.
+    pub(crate) fn string(out: &mut [u8], value: &[u8]) -> Result<usize> {
+        if out.len() < value.len() + 1 {
+            return Err(Errno::EINVAL);
+        }
+        out[..value.len()].copy_from_slice(value);
+        out[value.len()..].fill(0);
+        Ok(value.len() + 1)
+    }
+
+    /// A CURVE key: 32 bytes binary, or 41 bytes for Z85 text and a NUL.
+    pub(crate) fn curve_key(out: &mut [u8], key: &[u8; KEY_SIZE]) -> Result<usize> {
+        match out.len() {
+            KEY_SIZE => out.copy_from_slice(key),
+            n if n == Z85_KEY_LEN + 1 => {
+                z85::encode_into(key, &mut out[..Z85_KEY_LEN])?;
+                out[Z85_KEY_LEN] = 0;
             }
-            ZMQ_NORM_PUSH => self.push = bool_strict(int)?,
             _ => return Err(Errno::EINVAL),
         }
-        Ok(())
-    }
-
-    fn get(&self, option: c_int) -> c_int {
-        match option {
-            ZMQ_NORM_MODE => self.mode,
-            ZMQ_NORM_UNICAST_NACK => self.unicast_nacks.into(),
-            ZMQ_NORM_BUFFER_SIZE => self.buffer_size,
-            ZMQ_NORM_SEGMENT_SIZE => self.segment_size,
-            ZMQ_NORM_BLOCK_SIZE => self.block_size,
-            ZMQ_NORM_NUM_PARITY => self.num_parity,
-            ZMQ_NORM_NUM_AUTOPARITY => self.num_autoparity,
-            _ => self.push.into(),
-        }
+        Ok(out.len())
     }
 }
 

@@ -18,9 +18,8 @@ use crate::inproc::PendingConnect;
 use crate::io::{self as io_thread, IoCommand, SessionOptions, SocketLink};
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::options;
 use crate::pipe::{self, PipeEvent};
-use crate::transport::{self, ip, Listener, Target, TcpTuning};
+use crate::transport::{self, ip, Listener, Target};
 
 /// Something a bind or connect started in an I/O thread.
 pub(super) struct Endpoint {
@@ -298,24 +297,6 @@ impl Socket {
         }
     }
 
-    fn tuning(&self) -> TcpTuning {
-        let o = &self.options;
-        TcpTuning {
-            sndbuf: o.sndbuf,
-            rcvbuf: o.rcvbuf,
-            tos: o.tos,
-            keepalive: o.tcp_keepalive,
-            keepalive_cnt: o.tcp_keepalive_cnt,
-            keepalive_idle: o.tcp_keepalive_idle,
-            keepalive_intvl: o.tcp_keepalive_intvl,
-            backlog: o.backlog,
-            maxrt: o.tcp_maxrt,
-            bound_device: o.bound_device.clone(),
-            priority: o.priority,
-            busy_poll: o.busy_poll,
-        }
-    }
-
     /// ZMQ_ROUTER_NOTIFY (draft; ROUTER only): 0 without the draft API.
     fn router_notify(&self) -> c_int {
         #[cfg(feature = "draft")]
@@ -344,9 +325,7 @@ impl Socket {
                 hiccup_msg: o.hiccup().to_vec(),
                 pipe_config: self.pipe_config(),
             }),
-            in_batch_size: o
-                .in_batch_size
-                .map_or(options::DEFAULT_BATCH_SIZE, |v| v.max(1) as usize),
+            in_batch_size: o.effective_in_batch_size(),
             zero_copy: self.ctx.options().zero_copy,
             tcp_accept_filters: o.tcp_accept_filters.clone(),
             ipc_filters: (
@@ -354,7 +333,7 @@ impl Socket {
                 o.ipc_gid_accept_filters.iter().copied().collect(),
                 o.ipc_pid_accept_filters.iter().copied().collect(),
             ),
-            tuning: self.tuning(),
+            tuning: self.options.tcp_tuning(),
             zap: o.zap_enabled().then(|| self.ctx.inproc().clone()),
             socks: (!o.socks_proxy_address.is_empty()).then(|| io_thread::SocksProxy {
                 address: String::from_utf8_lossy(&o.socks_proxy_address).into_owned(),
@@ -431,7 +410,7 @@ impl Socket {
                     .map(|w| (transport::Address::Ws(w), None)),
             }
             .inspect_err(|&e| self.bind_failed(addr, e))?;
-            match Listener::bind(&address, &self.tuning()) {
+            match Listener::bind(&address, &self.options.tcp_tuning()) {
                 Ok((mut listener, bound)) => {
                     if let Some(dir) = private_dir {
                         listener.own_directory(dir);

@@ -20,7 +20,7 @@ use crate::error::{Errno, Result};
 use crate::inproc::Peer;
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
-use crate::options::{self, Options};
+use crate::options::Options;
 use crate::pattern::{self, put_int, Pattern, Pipes};
 use crate::pipe::{PipeConfig, PipeEnd, PipeEvent, PipeId};
 use crate::signaler::Signaler;
@@ -512,9 +512,7 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
             v => Some(Duration::from_millis(v.max(0) as u64)),
         },
         handshake_ivl: ms(o.handshake_ivl),
-        out_batch_size: o
-            .out_batch_size
-            .map_or(options::DEFAULT_BATCH_SIZE, |v| v.max(1) as usize),
+        out_batch_size: o.effective_out_batch_size(),
         raw: o.raw_socket,
         raw_notify: o.raw_notify,
         zap_domain: o.zap_domain.clone(),
