@@ -15,39 +15,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The reference libzmq's directory (holding libzmq.so.5), built if it is not cached.
-fn reference_lib_dir() -> PathBuf {
-    let cache = std::env::var_os("ZMQRS_CONFORMANCE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/libzmq-rs-conformance"))
-        })
-        .expect("HOME or ZMQRS_CONFORMANCE_CACHE must be set");
-    let lib = cache.join("reference/install/lib");
-    if !lib.join("libzmq.so.5").exists() {
-        // Not a silent pass: the build needs cmake, g++, pkg-config and libsodium-dev,
-        // which .ci/run installs.
-        let script = common::repo().join("capi-tests/conformance/build-reference.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .output()
-            .expect("run build-reference.sh");
-        assert!(
-            out.status.success(),
-            "building the reference libzmq failed (build-reference.sh needs cmake, g++, \
-             pkg-config, libsodium-dev; .ci/run installs them):\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    assert!(
-        lib.join("libzmq.so.5").exists(),
-        "no libzmq.so.5 in {}",
-        lib.display()
-    );
-    lib
-}
-
 /// Compiles the probes once, against our zmq.h, linked to `libzmq.so.5` by soname, so
 /// `LD_LIBRARY_PATH` alone picks the library a run uses.
 fn build_probes(out_dir: &Path, ref_lib: &Path) -> PathBuf {
@@ -255,7 +222,7 @@ fn c_api_answers_like_libzmq() {
     let filter = std::env::var("ZMQRS_DIFF_FILTER").ok();
     let out_dir = common::profile_dir().join("differential");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let ref_lib = reference_lib_dir();
+    let (ref_lib, _) = common::reference_libzmq();
     let exe = build_probes(&out_dir, &ref_lib);
 
     // Our library answers to the name the probes were linked with.

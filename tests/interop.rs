@@ -267,33 +267,6 @@ fn signal(child: &std::process::Child, sig: &str) {
         .status();
 }
 
-/// The draft-enabled libzmq 4.3.5 that capi-tests/conformance/build-reference.sh
-/// builds (the system libzmq has no RADIO/DISH): its lib and include directories,
-/// built here when the cache does not have it.
-fn reference_libzmq() -> (PathBuf, PathBuf) {
-    let cache = std::env::var_os("ZMQRS_CONFORMANCE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME"))
-                .join(".cache/libzmq-rs-conformance")
-        });
-    let install = cache.join("reference/install");
-    let lib = install.join("lib");
-    let built = || lib.join("libzmq.so").exists() && install.join("include/zmq.h").exists();
-    if !built() {
-        let out = Command::new("bash")
-            .arg(common::repo().join("capi-tests/conformance/build-reference.sh"))
-            .output()
-            .expect("run build-reference.sh");
-        assert!(
-            out.status.success() && built(),
-            "build-reference.sh failed (it needs cmake and pkg-config: .ci/run installs them): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    (lib, install.join("include"))
-}
-
 /// RADIO/DISH with libzmq 4.3.5 over tcp (either side binding) and udp: JOIN commands
 /// and group frames on the wire, and the udp datagram layout.
 #[test]
@@ -302,7 +275,7 @@ fn reference_libzmq() -> (PathBuf, PathBuf) {
     ignore = "built without the draft API: RADIO and DISH are draft socket types"
 )]
 fn radio_dish_with_reference_libzmq() {
-    let (ref_lib, ref_include) = reference_libzmq();
+    let (ref_lib, ref_include) = common::reference_libzmq();
     let repo = common::repo();
     let out = common::profile_dir().join("interop");
     std::fs::create_dir_all(&out).unwrap();

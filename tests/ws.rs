@@ -16,12 +16,7 @@ use std::time::{Duration, Instant};
 /// have wss (GnuTLS, Debian's libgnutls28-dev: .ci/run installs it).
 fn reference_with_wss() -> (PathBuf, PathBuf) {
     let repo = common::repo();
-    let cache = std::env::var_os("ZMQRS_CONFORMANCE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME"))
-                .join(".cache/libzmq-rs-conformance")
-        });
+    let cache = common::reference_cache();
     let install = cache.join("reference/install");
     let lib = install.join("lib");
     let gnutls = |lib: &Path| {

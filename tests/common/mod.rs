@@ -165,6 +165,11 @@ fn wait_with_timeout(mut child: Child, limit: Duration) -> Option<(ExitStatus, S
 /// Compiles a C test program in `capi-tests/` against `include/zmq.h` and the cdylib,
 /// with the flags every C test gets. The compiler's output on failure.
 pub fn build_c(src: &Path, exe: &Path) -> Result<(), String> {
+    build_c_against(src, exe, &repo().join("include"), &cdylib())
+}
+
+/// As [`build_c`], against another libzmq: its `zmq.h` directory and its library.
+pub fn build_c_against(src: &Path, exe: &Path, include: &Path, lib: &Path) -> Result<(), String> {
     let repo = repo();
     // ZMQRS_TEST_CC compiles the C tests alone (.ci/sanitizers.sh: with ASan); CC
     // would also change, and so rebuild, the crates whose build scripts compile C.
@@ -186,13 +191,13 @@ pub fn build_c(src: &Path, exe: &Path) -> Result<(), String> {
             },
         ])
         .arg("-I")
-        .arg(repo.join("include"))
+        .arg(include)
         .arg("-I")
         .arg(repo.join("capi-tests"))
         .arg(src)
         .arg("-o")
         .arg(exe)
-        .arg(cdylib())
+        .arg(lib)
         .args(["-lpthread", "-ldl"])
         .output()
         .expect("run the C compiler");
@@ -201,4 +206,38 @@ pub fn build_c(src: &Path, exe: &Path) -> Result<(), String> {
     } else {
         Err(String::from_utf8_lossy(&build.stderr).into_owned())
     }
+}
+
+/// Where the reference libzmq 4.3.5 is built and cached (`build-reference.sh`'s).
+pub fn reference_cache() -> PathBuf {
+    std::env::var_os("ZMQRS_CONFORMANCE_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME or ZMQRS_CONFORMANCE_CACHE"))
+                .join(".cache/libzmq-rs-conformance")
+        })
+}
+
+/// The draft-enabled libzmq 4.3.5 that capi-tests/conformance/build-reference.sh
+/// builds: its lib and include directories, built here when the cache does not have it
+/// (not a silent pass: the build needs cmake, g++, pkg-config and libsodium-dev, which
+/// .ci/run installs).
+pub fn reference_libzmq() -> (PathBuf, PathBuf) {
+    let install = reference_cache().join("reference/install");
+    let lib = install.join("lib");
+    let built = || lib.join("libzmq.so.5").exists() && install.join("include/zmq.h").exists();
+    if !built() {
+        let out = Command::new("bash")
+            .arg(repo().join("capi-tests/conformance/build-reference.sh"))
+            .output()
+            .expect("run build-reference.sh");
+        assert!(
+            out.status.success() && built(),
+            "building the reference libzmq failed (build-reference.sh needs cmake, g++, \
+             pkg-config, libsodium-dev; .ci/run installs them):\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    (lib, install.join("include"))
 }
