@@ -42,11 +42,13 @@ impl Signaler {
 /// poll(2) for readability of one descriptor.
 #[cfg(test)]
 pub fn wait_readable(fd: RawFd, timeout: Option<Duration>) -> Result<bool> {
-    wait_any_readable(&[fd], timeout)
+    Ok(wait_any_readable(&[fd], timeout)? != 0)
 }
 
-/// poll(2) until any of `fds` (at most 2) is readable.
-pub fn wait_any_readable(fds: &[RawFd], timeout: Option<Duration>) -> Result<bool> {
+/// poll(2) until any of `fds` (at most 2) is readable. Bit `i` of the result is set
+/// when `fds[i]` is readable (0: the timeout passed), so that a caller resets only the
+/// descriptors that fired, without a read that can only say EAGAIN.
+pub fn wait_any_readable(fds: &[RawFd], timeout: Option<Duration>) -> Result<u8> {
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut pfds = [libc::pollfd {
         fd: -1,
@@ -65,7 +67,14 @@ pub fn wait_any_readable(fds: &[RawFd], timeout: Option<Duration>) -> Result<boo
             left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
         }
     };
-    Ok(fd::poll(&mut pfds[..n], ms)? > 0)
+    if fd::poll(&mut pfds[..n], ms)? == 0 {
+        return Ok(0);
+    }
+    Ok(pfds[..n]
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.revents != 0)
+        .fold(0, |bits, (i, _)| bits | 1 << i))
 }
 
 #[cfg(test)]

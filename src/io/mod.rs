@@ -383,8 +383,9 @@ impl Worker {
                     Some(Some(Entry::Listener { .. })) => self.accept(i),
                     Some(Some(Entry::Session(s))) => {
                         s.readiness(
-                            ev.is_readable() || ev.is_read_closed(),
+                            ev.is_readable(),
                             ev.is_writable() || ev.is_write_closed(),
+                            ev.is_read_closed(),
                         );
                         self.drive(i);
                     }

@@ -47,6 +47,9 @@ pub(super) struct Session {
     stream: Option<Stream>,
     readable: bool,
     writable: bool,
+    /// The stream's peer has shut down its side (its FIN arrived): reads go on until
+    /// they find the end.
+    read_closed: bool,
     /// The pipe to the ZAP handler while a request is out.
     zap: Option<PipeEnd>,
     buf: Vec<u8>,
@@ -132,6 +135,7 @@ impl Session {
             stream,
             readable: false,
             writable: false,
+            read_closed: false,
             zap: None,
             buf: Vec::new(),
             shared: None,
@@ -163,9 +167,10 @@ impl Session {
         }
     }
 
-    pub(super) fn readiness(&mut self, readable: bool, writable: bool) {
-        self.readable |= readable;
+    pub(super) fn readiness(&mut self, readable: bool, writable: bool, read_closed: bool) {
+        self.readable |= readable || read_closed;
         self.writable |= writable;
+        self.read_closed |= read_closed;
     }
 
     fn linger(&self) -> i32 {
@@ -255,6 +260,9 @@ impl Session {
             self.apply_actions(now, registry, io_mailbox);
             let mut progress = false;
             if let Some(stream) = self.stream.as_mut() {
+                // Kernel tcp and unix streams: a short read or write says the kernel's
+                // buffer is empty or full. (Not TLS, which buffers; not TIPC, untested.)
+                let drains = matches!(stream, Stream::Tcp(_) | Stream::Ipc(_));
                 if self.writable {
                     // What a TLS layer still holds goes first (a no-op on plain
                     // streams).
@@ -271,6 +279,7 @@ impl Session {
                     // it (they are not copied into the batch), not a write per piece.
                     let mut slices = [io::IoSlice::new(&[]); WRITE_SLICES];
                     let n = self.core.pending_output_vectored(&mut slices);
+                    let offered: usize = slices[..n].iter().map(|s| s.len()).sum();
                     let written = match n {
                         0 | 1 => stream.write(&slices[0]),
                         _ => stream.write_vectored(&slices[..n]),
@@ -284,6 +293,12 @@ impl Session {
                             self.core.consume_output(n, now);
                             moved += n;
                             progress = true;
+                            // A kernel socket that took less than offered is full: the
+                            // next write would only say EAGAIN (mio's edge fires again
+                            // when room appears).
+                            if n < offered && drains {
+                                self.writable = false;
+                            }
                         }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -305,10 +320,12 @@ impl Session {
                     };
                     // Zero copy where the kernel writes the buffer (not through TLS).
                     let direct = self.opts.zero_copy && stream.fd().is_some();
+                    let asked;
                     let read = if let (true, Some(fd)) = (direct, stream.fd()) {
                         if !self.shared.as_mut().is_some_and(ReadBuffer::is_free) {
                             self.shared = ReadBuffer::new(size);
                         }
+                        asked = want.min(size.max(1));
                         match self.shared.as_mut().and_then(|b| b.read_from(fd, want)) {
                             Some(read) => read,
                             None => break,
@@ -317,8 +334,8 @@ impl Session {
                         if self.buf.is_empty() {
                             self.buf.resize(size, 0);
                         }
-                        let want = want.min(self.buf.len());
-                        stream.read(&mut self.buf[..want])
+                        asked = want.min(self.buf.len());
+                        stream.read(&mut self.buf[..asked])
                     };
                     match read {
                         Ok(0) => {
@@ -334,6 +351,14 @@ impl Session {
                                 _ => self.core.handle_input(&self.buf[..n], now),
                             }
                             progress = true;
+                            // A short read emptied the kernel's buffer: skip the read
+                            // that would only say EAGAIN (mio's edge fires again when
+                            // more arrives; tokio relies on the same). Not once the
+                            // peer's FIN was seen: its edge has fired, and only a read
+                            // finds the end.
+                            if n < asked && drains && !self.read_closed {
+                                self.readable = false;
+                            }
                         }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -425,6 +450,7 @@ impl Session {
                 self.stream = Some(stream);
                 self.readable = false;
                 self.writable = false;
+                self.read_closed = false;
                 if self.register(registry).is_err() {
                     self.stream = None;
                     return self.core.cannot_connect(now);
@@ -457,6 +483,7 @@ impl Session {
         }
         self.readable = false;
         self.writable = false;
+        self.read_closed = false;
     }
 
     /// Sends a connection's ZAP request to the handler bound at `zap::ENDPOINT` over a

@@ -611,7 +611,13 @@ pub fn blocking<T>(
         let woke = crate::signaler::wait_any_readable(&[mailbox.fd(), waker.fd()], left);
         let sock = access.socket()?;
         sock.unpark(&waker);
-        waker.reset();
+        match woke {
+            // The waker did not fire: nothing to reset.
+            Ok(bits) if bits & 2 == 0 => {}
+            _ => {
+                waker.reset();
+            }
+        }
         woke?;
         sock.process_commands()?;
         match attempt(sock) {
