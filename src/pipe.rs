@@ -50,6 +50,19 @@ impl<C: From<PipeEvent> + Send + std::fmt::Debug> Owner for Mailbox<C> {
     }
 }
 
+/// A reader's `ActivateRead`, due but not yet given (see [`PipeEnd::publish`]).
+#[must_use]
+pub struct Wake {
+    owner: Arc<dyn Owner>,
+    id: PipeId,
+}
+
+impl Wake {
+    pub fn send(self) {
+        self.owner.notify(PipeEvent::ActivateRead(self.id));
+    }
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// The writer's side of a queue, on cache lines of its own: the count it publishes
@@ -439,12 +452,25 @@ impl PipeEnd {
 
     /// Publishes what `write_batched` queued, waking an idle reader.
     pub fn flush(&mut self) {
+        if let Some(wake) = self.publish() {
+            wake.send();
+        }
+    }
+
+    /// Publishes like `flush`, but hands the idle reader's wake-up (if one is due) to
+    /// the caller, to give once it has released what the woken reader may need.
+    pub fn publish(&mut self) -> Option<Wake> {
         self.unpublished = false;
         let q = self.outbound();
         q.published.written.store(self.written, SeqCst);
         if q.published.reader_idle.load(SeqCst) && q.published.reader_idle.swap(false, SeqCst) {
-            self.notify_peer(PipeEvent::ActivateRead);
+            let owner = self.shared.owners[1 - self.side].get()?;
+            return Some(Wake {
+                owner: owner.clone(),
+                id: self.shared.ids[1 - self.side],
+            });
         }
+        None
     }
 
     /// Whether `write_batched` left messages to `flush`.

@@ -7,6 +7,7 @@
 //! the same batched `ActivateRead`/`ActivateWrite` commands they send to sockets.
 
 mod connectionless;
+mod lane;
 mod norm;
 mod pgm;
 mod session;
@@ -29,6 +30,7 @@ use crate::pipe::{Owner, PipeEnd, PipeEvent, PipeId};
 use crate::sys::thread;
 use crate::transport::{Listener, Target};
 pub use connectionless::Connectionless;
+use lane::Lane;
 pub use norm::NormEndpoint;
 pub use pgm::PgmEndpoint;
 use session::{Session, Step};
@@ -269,7 +271,7 @@ enum Entry {
         endpoint: String,
         opts: Arc<SessionOptions>,
     },
-    Session(Box<Session>),
+    Session(Arc<Lane>),
     Connectionless(Box<connectionless::Entry>),
 }
 
@@ -338,9 +340,10 @@ impl Worker {
         Token(i + 1)
     }
 
-    fn session(&mut self, i: usize) -> Option<&mut Session> {
-        match self.entries.get_mut(i) {
-            Some(Some(Entry::Session(s))) => Some(s),
+    /// Runs `f` on session `i` (under its lock); `None` if `i` is no session.
+    fn with_session<R>(&self, i: usize, f: impl FnOnce(&mut Session) -> R) -> Option<R> {
+        match self.entries.get(i) {
+            Some(Some(Entry::Session(s))) => Some(s.with(f)),
             _ => None,
         }
     }
@@ -382,7 +385,7 @@ impl Worker {
                 match self.entries.get_mut(i) {
                     Some(Some(Entry::Listener { .. })) => self.accept(i),
                     Some(Some(Entry::Session(s))) => {
-                        s.readiness(
+                        s.lock().readiness(
                             ev.is_readable(),
                             ev.is_writable() || ev.is_write_closed(),
                             ev.is_read_closed(),
@@ -427,13 +430,17 @@ impl Worker {
                 }
                 continue;
             }
-            let Some(s) = self.session(i) else { continue };
-            if s.armed != Some(at) {
-                continue;
+            let due = self.with_session(i, |s| {
+                if s.armed != Some(at) {
+                    return false;
+                }
+                s.armed = None;
+                s.on_timer(now);
+                true
+            });
+            if due == Some(true) {
+                self.drive(i);
             }
-            s.armed = None;
-            s.on_timer(now);
-            self.drive(i);
         }
     }
 
@@ -441,22 +448,14 @@ impl Worker {
     /// pushed: a later one waits for the earlier entry to fire and re-arm, so a
     /// deadline that moves on with every message (heartbeats) costs no heap entries.
     fn arm(&mut self, i: usize) {
-        let (armed, deadline) = match self.entries.get_mut(i) {
-            Some(Some(Entry::Session(s))) => {
-                let d = s.deadline();
-                (&mut s.armed, d)
-            }
-            Some(Some(Entry::Connectionless(c))) => {
-                let d = c.inner.deadline();
-                (&mut c.armed, d)
-            }
-            _ => return,
+        let Some(Some(Entry::Connectionless(c))) = self.entries.get_mut(i) else {
+            return;
         };
-        let Some(d) = deadline else { return };
-        if armed.is_some_and(|a| a <= d) {
+        let Some(d) = c.inner.deadline() else { return };
+        if c.armed.is_some_and(|a| a <= d) {
             return;
         }
-        *armed = Some(d);
+        c.armed = Some(d);
         self.timers.push(Reverse((d, i)));
     }
 
@@ -477,6 +476,7 @@ impl Worker {
                     // a connection) are stale.
                     let current = match self.entries.get(i) {
                         Some(Some(Entry::Session(s))) => {
+                            let s = s.lock();
                             s.pipe().map(PipeEnd::id) == Some(id) || s.zap_pipe_id() == Some(id)
                         }
                         Some(Some(Entry::Connectionless(c))) => {
@@ -488,12 +488,14 @@ impl Worker {
                         self.pipe_owner.remove(&id);
                         continue;
                     }
-                    if let (Command::Pipe(PipeEvent::Term(_)), Some(s)) = (&cmd, self.session(i)) {
+                    if let Command::Pipe(PipeEvent::Term(_)) = &cmd {
                         // The ZAP handler going away is no reason to end the session:
                         // the handshake waits (until ZMQ_HANDSHAKE_IVL), as in libzmq.
-                        if s.pipe().map(PipeEnd::id) == Some(id) {
-                            s.socket_closed(Instant::now());
-                        }
+                        self.with_session(i, |s| {
+                            if s.pipe().map(PipeEnd::id) == Some(id) {
+                                s.socket_closed(Instant::now());
+                            }
+                        });
                     }
                     self.drive(i);
                 }
@@ -545,11 +547,9 @@ impl Worker {
             } => {
                 let i = self.next_slot();
                 if let Some(p) = &pipe {
-                    p.attach(self.mailbox.clone());
                     self.pipe_owner.insert(p.id(), i);
                 }
-                let closed = pipe.as_ref().is_some_and(PipeEnd::peer_closed);
-                let mut s = Session::connecter(
+                let s = Session::connecter(
                     Self::token(i),
                     endpoint_id,
                     peer,
@@ -559,12 +559,15 @@ impl Worker {
                     pipe,
                     routing_id,
                 );
-                // The socket may have closed before the pipe was attached here, in
-                // which case no PipeTerm could reach us.
-                if closed {
-                    s.socket_closed(Instant::now());
-                }
-                let got = self.insert(Entry::Session(Box::new(s)));
+                // The pipe is attached to the lane now: the socket may have closed
+                // before, in which case no PipeTerm could reach us.
+                let lane = Lane::new(s, &self.mailbox);
+                lane.with(|s| {
+                    if s.pipe().is_some_and(PipeEnd::peer_closed) {
+                        s.socket_closed(Instant::now());
+                    }
+                });
+                let got = self.insert(Entry::Session(lane));
                 debug_assert_eq!(got, i);
                 self.drive(i);
             }
@@ -599,10 +602,13 @@ impl Worker {
                             endpoint_id: e,
                             ..
                         }) => (socket.socket_id == socket_id && *e == endpoint_id, true),
-                        Some(Entry::Session(s)) => (
-                            s.socket_id() == socket_id && s.endpoint_id() == endpoint_id,
-                            false,
-                        ),
+                        Some(Entry::Session(s)) => {
+                            let s = s.lock();
+                            (
+                                s.socket_id() == socket_id && s.endpoint_id() == endpoint_id,
+                                false,
+                            )
+                        }
                         Some(Entry::Connectionless(c)) => (
                             c.socket_id == socket_id && c.endpoint_id == endpoint_id,
                             true,
@@ -614,8 +620,7 @@ impl Worker {
                     }
                     if listener {
                         self.remove(i);
-                    } else if let Some(s) = self.session(i) {
-                        s.terminate(now);
+                    } else if self.with_session(i, |s| s.terminate(now)).is_some() {
                         self.drive(i);
                     }
                 }
@@ -627,8 +632,7 @@ impl Worker {
                 self.shutting_down = true;
                 let now = Instant::now();
                 for i in 0..self.entries.len() {
-                    if let Some(s) = self.session(i) {
-                        s.shutdown(now);
+                    if self.with_session(i, |s| s.shutdown(now)).is_some() {
                         self.drive(i);
                     } else if let Some(Some(Entry::Connectionless(c))) = self.entries.get_mut(i) {
                         if c.inner.shutdown(now) {
@@ -742,7 +746,7 @@ impl Worker {
             if s.register(self.poll.registry()).is_err() {
                 continue;
             }
-            let got = self.insert(Entry::Session(Box::new(s)));
+            let got = self.insert(Entry::Session(Lane::new(s, &self.mailbox)));
             debug_assert_eq!(got, j);
             self.drive(j);
         }
@@ -758,21 +762,35 @@ impl Worker {
             }
             return;
         }
-        let Some(Some(Entry::Session(s))) = self.entries.get_mut(i) else {
+        let Some(Some(Entry::Session(lane))) = self.entries.get(i) else {
             return;
         };
+        let mut s = lane.lock();
         let step = s.pump(Instant::now(), self.poll.registry(), &self.mailbox);
-        s.flush_pipe();
-        if let Some(id) = s.pipe().map(PipeEnd::id) {
+        for id in [s.pipe().map(PipeEnd::id), s.zap_pipe_id()]
+            .into_iter()
+            .flatten()
+        {
             self.pipe_owner.insert(id, i);
         }
-        if let Some(id) = s.zap_pipe_id() {
-            self.pipe_owner.insert(id, i);
+        // As `arm`, under the same lock.
+        if let Some(d) = s.deadline().filter(|_| !matches!(step, Step::Done)) {
+            if s.armed.is_none_or(|a| d < a) {
+                s.armed = Some(d);
+                self.timers.push(Reverse((d, i)));
+            }
+        }
+        // The socket is woken once the lock is gone: its reply may come at once (the
+        // woken thread may even preempt this one), and should find the session free
+        // to write it (see `lane.rs`).
+        let wake = s.publish_pipe();
+        drop(s);
+        if let Some(wake) = wake {
+            wake.send();
         }
         match step {
-            Step::Continue => self.arm(i),
+            Step::Continue => {}
             Step::Yield => {
-                self.arm(i);
                 if !self.again.contains(&i) {
                     self.again.push(i);
                 }
@@ -800,7 +818,8 @@ impl Worker {
                     .monitor
                     .emit(crate::constants::ZMQ_EVENT_CLOSED, fd, ends);
             }
-            Entry::Session(mut s) => {
+            Entry::Session(lane) => {
+                let mut s = lane.lock();
                 if let Some(p) = s.pipe() {
                     self.pipe_owner.remove(&p.id());
                 }

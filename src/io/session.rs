@@ -28,6 +28,12 @@ const TURN_BUDGET: usize = 256 * 1024;
 /// Pieces of pending output handed to one writev.
 const WRITE_SLICES: usize = 16;
 
+/// How long after an application thread wrote for a session it may do so again
+/// without having been sent anything meanwhile (see `send_direct`): a sender that
+/// writes this rarely gains the I/O thread's wake-up, one that writes more often
+/// would lose the I/O thread's batching.
+const DIRECT_GAP: std::time::Duration = std::time::Duration::from_millis(1);
+
 pub(super) enum Step {
     Continue,
     /// Work is left (the byte budget ran out): drive again after the other ready
@@ -60,6 +66,13 @@ pub(super) struct Session {
     turn_over: bool,
     /// The deadline the worker's timer heap holds for this session.
     pub(super) armed: Option<Instant>,
+    /// Where its pipe ends report (the lane it lives in; see `lane.rs`).
+    owner: Option<Arc<dyn pipe::Owner>>,
+    /// When an application thread last wrote for it (`send_direct`).
+    last_direct: Option<Instant>,
+    /// The socket was woken with messages from the peer since then: what it sends
+    /// next is likely the reply the peer waits for.
+    woke_socket: bool,
 }
 
 impl Session {
@@ -141,6 +154,9 @@ impl Session {
             shared: None,
             turn_over: false,
             armed: None,
+            owner: None,
+            last_direct: None,
+            woke_socket: false,
         }
     }
 
@@ -209,9 +225,12 @@ impl Session {
         self.core.handle_timeout(now);
     }
 
-    /// Publishes the messages this turn delivered to the socket, in one go.
-    pub(super) fn flush_pipe(&mut self) {
-        self.core.flush_pipe();
+    /// Publishes the messages this turn delivered to the socket, in one go, and hands
+    /// back the socket's wake-up for after the session's lock (see `lane.rs`).
+    pub(super) fn publish_pipe(&mut self) -> Option<pipe::Wake> {
+        let wake = self.core.publish_pipe();
+        self.woke_socket |= wake.is_some();
+        wake
     }
 
     /// Moves everything that can move now. `Done` when the session has ended.
@@ -274,39 +293,15 @@ impl Session {
                     }
                 }
                 // Session -> kernel.
-                while self.writable && moved < TURN_BUDGET && self.core.pending_output_len() > 0 {
-                    // One writev for the batch buffer and the large bodies queued behind
-                    // it (they are not copied into the batch), not a write per piece.
-                    let mut slices = [io::IoSlice::new(&[]); WRITE_SLICES];
-                    let n = self.core.pending_output_vectored(&mut slices);
-                    let offered: usize = slices[..n].iter().map(|s| s.len()).sum();
-                    let written = match n {
-                        0 | 1 => stream.write(&slices[0]),
-                        _ => stream.write_vectored(&slices[..n]),
-                    };
-                    match written {
-                        Ok(0) => {
-                            self.core.stream_closed(now);
-                            break;
-                        }
-                        Ok(n) => {
-                            self.core.consume_output(n, now);
-                            moved += n;
-                            progress = true;
-                            // A kernel socket that took less than offered is full: the
-                            // next write would only say EAGAIN (mio's edge fires again
-                            // when room appears).
-                            if n < offered && drains {
-                                self.writable = false;
-                            }
-                        }
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(_) => {
-                            self.core.stream_closed(now);
-                            break;
-                        }
-                    }
+                if Self::write_out(
+                    &mut self.core,
+                    stream,
+                    &mut self.writable,
+                    drains,
+                    now,
+                    &mut moved,
+                ) {
+                    progress = true;
                 }
                 // Kernel -> session.
                 while self.readable && moved < TURN_BUDGET && self.stream.is_some() {
@@ -385,6 +380,118 @@ impl Session {
         self.finish_turn(now, registry, io_mailbox)
     }
 
+    /// Session -> kernel: writes pending output while the stream takes it (within the
+    /// turn's budget). Whether anything was written.
+    fn write_out(
+        core: &mut session::Session,
+        stream: &mut Stream,
+        writable: &mut bool,
+        drains: bool,
+        now: Instant,
+        moved: &mut usize,
+    ) -> bool {
+        let mut progress = false;
+        while *writable && *moved < TURN_BUDGET && core.pending_output_len() > 0 {
+            // One writev for the batch buffer and the large bodies queued behind it
+            // (they are not copied into the batch), not a write per piece.
+            let mut slices = [io::IoSlice::new(&[]); WRITE_SLICES];
+            let n = core.pending_output_vectored(&mut slices);
+            let offered: usize = slices[..n].iter().map(|s| s.len()).sum();
+            let written = match n {
+                0 | 1 => stream.write(&slices[0]),
+                _ => stream.write_vectored(&slices[..n]),
+            };
+            match written {
+                Ok(0) => {
+                    core.stream_closed(now);
+                    break;
+                }
+                Ok(n) => {
+                    core.consume_output(n, now);
+                    *moved += n;
+                    progress = true;
+                    // A kernel socket that took less than offered is full: the next
+                    // write would only say EAGAIN (mio's edge fires again when room
+                    // appears).
+                    if n < offered && drains {
+                        *writable = false;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => *writable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    core.stream_closed(now);
+                    break;
+                }
+            }
+        }
+        progress
+    }
+
+    /// The pipe's pipe ends report to `owner` (see `lane.rs`).
+    pub(super) fn set_owner(&mut self, owner: Arc<dyn pipe::Owner>) {
+        self.owner = Some(owner);
+    }
+
+    /// On the application thread that found this session's pipe idle and queued a
+    /// message: encodes what the pipe holds and writes it, if the session is up, its
+    /// stream a kernel tcp/ipc one with room, and nothing else is under way. True when
+    /// that was all there was to do; false leaves the rest (or all of it) to the I/O
+    /// thread, which the caller then wakes.
+    ///
+    /// Only for the first message, a reply (the socket was woken with the peer's
+    /// messages since the last time), or after `DIRECT_GAP`: a sender that keeps the
+    /// pipe busy is better served by the I/O thread's batched writes than by a write
+    /// per message on its own thread.
+    pub(super) fn send_direct(&mut self) -> bool {
+        if !self.writable || self.turn_over || self.core.pending_output_len() != 0 {
+            return false;
+        }
+        let Some(stream) = self.stream.as_mut() else {
+            return false;
+        };
+        if !matches!(stream, Stream::Tcp(_) | Stream::Ipc(_)) || !self.core.can_send_direct() {
+            return false;
+        }
+        let now = Instant::now();
+        if !self.woke_socket
+            && self
+                .last_direct
+                .is_some_and(|t| now.saturating_duration_since(t) < DIRECT_GAP)
+        {
+            return false;
+        }
+        self.last_direct = Some(now);
+        self.woke_socket = false;
+        let deadline = self.core.poll_timeout();
+        self.core.process(now);
+        let mut moved = 0;
+        Self::write_out(
+            &mut self.core,
+            stream,
+            &mut self.writable,
+            true,
+            now,
+            &mut moved,
+        );
+        #[cfg(test)]
+        if moved > 0 {
+            super::lane::DIRECT_WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.core.flush_pipe();
+        // The I/O thread's timer heap only learns of a deadline it drives: an earlier
+        // one is its job.
+        let later = match (deadline, self.core.poll_timeout()) {
+            (_, None) => true,
+            (Some(before), Some(after)) => after >= before,
+            (None, Some(_)) => false,
+        };
+        later
+            && self.core.pending_output_len() == 0
+            && self.core.can_send_direct()
+            && moved < TURN_BUDGET
+    }
+
     fn finish_turn(
         &mut self,
         now: Instant,
@@ -419,7 +526,10 @@ impl Session {
                 Action::Attach(sock_end) => {
                     // Our end first: the socket may write (and wake us) at once.
                     if let Some(p) = self.core.pipe() {
-                        p.attach(io_mailbox.clone());
+                        match &self.owner {
+                            Some(owner) => p.attach(owner.clone()),
+                            None => p.attach(io_mailbox.clone()),
+                        }
                     }
                     self.socket.mailbox.notify(PipeEvent::Attach(sock_end));
                 }

@@ -315,6 +315,19 @@ impl Session {
         matches!(self.link, Link::Done)
     }
 
+    /// Connected, open and quiet: moving the pipe's messages to the engine (`process`)
+    /// and writing them out is all there is to do, with nothing for the driver to act
+    /// on (the condition for a write from the application thread).
+    pub fn can_send_direct(&self) -> bool {
+        matches!(self.link, Link::Up(_))
+            && self.life == Life::Open
+            && self.actions.is_empty()
+            && !self.failed
+            && !self.zap_pending
+            && self.out_pending.is_none()
+            && self.in_pending.is_none()
+    }
+
     /// A connect is in progress: the driver waits for the stream to become writable.
     pub fn is_connecting(&self) -> bool {
         matches!(self.link, Link::Connecting { .. })
@@ -789,10 +802,17 @@ impl Session {
 
     /// Publishes the messages delivered since the last call, in one go.
     pub fn flush_pipe(&mut self) {
-        if let Some(p) = &mut self.pipe {
-            if p.has_unpublished() {
-                p.flush();
-            }
+        if let Some(wake) = self.publish_pipe() {
+            wake.send();
+        }
+    }
+
+    /// Publishes like `flush_pipe`; the socket's wake-up, if due, is the caller's to
+    /// give (see `PipeEnd::publish`).
+    pub fn publish_pipe(&mut self) -> Option<crate::pipe::Wake> {
+        match &mut self.pipe {
+            Some(p) if p.has_unpublished() => p.publish(),
+            _ => None,
         }
     }
 
