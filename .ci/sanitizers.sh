@@ -5,9 +5,9 @@
 #          -fsanitize=address against the library built with -Zsanitizer=address),
 #          under AddressSanitizer + LeakSanitizer; one target dir for both
 #   tsan   the unit tests whose code crosses threads (spsc queue, pipes, mailbox,
-#          signaler, block pool, context, sockets) and the C programs racing threads
-#          and zmq_ctx_term, under ThreadSanitizer, with std rebuilt instrumented
-#          (-Zbuild-std: the nightly rust-src component)
+#          signaler, block pool, context, sockets, the I/O lane) and the C programs
+#          racing threads and zmq_ctx_term, under ThreadSanitizer, with std rebuilt
+#          instrumented (-Zbuild-std: the nightly rust-src component)
 # Usage: .ci/sanitizers.sh [asan|tsan]...   (default: both). Exits non-zero on any
 # report or when nightly or rust-src is missing (.ci/run installs them).
 # Builds in target/asan and target/tsan, never in the target dir of the cargo that
@@ -61,7 +61,7 @@ run_tsan() {
     echo "tsan build: $(($(date +%s) - t0)) s"
     t0=$(date +%s)
     cargo +nightly test -Zbuild-std --release --lib --target $target --target-dir target/tsan -- \
-        spsc:: pipe:: mailbox:: signaler:: pool:: ctx:: socket::tests:: || status=1
+        spsc:: pipe:: mailbox:: signaler:: pool:: ctx:: socket::tests:: io::lane:: || status=1
     echo "tsan unit tests: $(($(date +%s) - t0)) s"
     # The C programs that race threads against each other and against zmq_ctx_term,
     # compiled with -fsanitize=thread against the instrumented library.
