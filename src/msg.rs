@@ -636,7 +636,6 @@ impl Filling {
     }
 
     /// The body's full size.
-    #[cfg(test)]
     pub fn size(&self) -> usize {
         self.size
     }
@@ -686,6 +685,32 @@ impl Filling {
         let written = unsafe { std::slice::from_raw_parts_mut(dst.add(at), n) };
         f(written, at);
         Ok(n)
+    }
+
+    /// Reads the body's next bytes from `fd` straight into its storage (no copy
+    /// through a read buffer), into the room that is there, growing it as `fill`
+    /// does when there is none. Returns the read's result and how many bytes it
+    /// asked for; ENOMEM when the storage cannot grow.
+    pub fn fill_from(&mut self, fd: BorrowedFd<'_>) -> Result<(std::io::Result<usize>, usize)> {
+        if self.filled == self.msg.size() && self.remaining() > 0 {
+            let grown = self.msg.size().saturating_mul(2).min(self.size);
+            let Body::Heap { buf } = &mut self.msg.body else {
+                unreachable!("only heap bodies are smaller than their frame");
+            };
+            if !buf.resize_unique(grown) {
+                return Err(Errno::ENOMEM);
+            }
+        }
+        let room = self.msg.size() - self.filled;
+        let dst = self.msg.data_ptr();
+        // SAFETY: bytes `filled..filled + room` are the body's own storage (the message
+        // is ours alone until `finish`); the kernel writes at most `room` of them, and
+        // `filled` counts only those it reports written.
+        let r = unsafe { crate::sys::fd::read_raw(fd, dst.add(self.filled), room) };
+        if let Ok(n) = r {
+            self.filled += n.min(room);
+        }
+        Ok((r, room))
     }
 
     /// The message, once every byte is in.

@@ -25,6 +25,14 @@ use crate::zmtp::zap;
 /// tcp slump back; 256 KiB did best on both.
 const TURN_BUDGET: usize = 256 * 1024;
 
+/// A frame body with at least this much still to come is read straight into its
+/// message; the read that follows one asks for no more than this.
+const LARGE_BODY: usize = 8 * 1024;
+
+/// Reads made straight into a large body, for the tests to see that they happen.
+#[cfg(test)]
+static BODY_READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Pieces of pending output handed to one writev.
 const WRITE_SLICES: usize = 16;
 
@@ -73,6 +81,8 @@ pub(super) struct Session {
     /// The socket was woken with messages from the peer since then: what it sends
     /// next is likely the reply the peer waits for.
     woke_socket: bool,
+    /// The last read went straight into a large body (see the read loop).
+    after_large_body: bool,
 }
 
 impl Session {
@@ -157,6 +167,7 @@ impl Session {
             owner: None,
             last_direct: None,
             woke_socket: false,
+            after_large_body: false,
         }
     }
 
@@ -309,27 +320,66 @@ impl Session {
                     if want == 0 {
                         break;
                     }
-                    let size = self.opts.in_batch_size.max(1);
                     let Some(stream) = self.stream.as_mut() else {
                         break;
+                    };
+                    // The rest of a large body goes straight into its message (one
+                    // copy less); the read after it is small, so that little of the
+                    // next (likely large) body lands in the read buffer and is copied.
+                    let body = match stream.fd().filter(|_| drains) {
+                        Some(fd) => self.core.read_body(LARGE_BODY, now, |f| f.fill_from(fd)),
+                        None => None,
+                    };
+                    if let Some((read, asked)) = body {
+                        #[cfg(test)]
+                        BODY_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        self.after_large_body = true;
+                        match read {
+                            Ok(0) => {
+                                self.core.stream_closed(now);
+                                break;
+                            }
+                            Ok(n) => {
+                                moved += n;
+                                progress = true;
+                                if n < asked && !self.read_closed {
+                                    self.readable = false;
+                                }
+                            }
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                                self.readable = false
+                            }
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(_) => {
+                                self.core.stream_closed(now);
+                                break;
+                            }
+                        }
+                        continue;
+                    }
+                    let full = self.opts.in_batch_size.max(1);
+                    let size = if std::mem::take(&mut self.after_large_body) {
+                        full.min(LARGE_BODY)
+                    } else {
+                        full
                     };
                     // Zero copy where the kernel writes the buffer (not through TLS).
                     let direct = self.opts.zero_copy && stream.fd().is_some();
                     let asked;
                     let read = if let (true, Some(fd)) = (direct, stream.fd()) {
                         if !self.shared.as_mut().is_some_and(ReadBuffer::is_free) {
-                            self.shared = ReadBuffer::new(size);
+                            self.shared = ReadBuffer::new(full);
                         }
-                        asked = want.min(size.max(1));
-                        match self.shared.as_mut().and_then(|b| b.read_from(fd, want)) {
+                        asked = want.min(size);
+                        match self.shared.as_mut().and_then(|b| b.read_from(fd, asked)) {
                             Some(read) => read,
                             None => break,
                         }
                     } else {
-                        if self.buf.is_empty() {
-                            self.buf.resize(size, 0);
+                        if self.buf.len() < full {
+                            self.buf.resize(full, 0);
                         }
-                        asked = want.min(self.buf.len());
+                        asked = want.min(size);
                         stream.read(&mut self.buf[..asked])
                     };
                     match read {
@@ -344,6 +394,16 @@ impl Session {
                                     self.core.handle_input_in(buf.filled(), Some(buf), now)
                                 }
                                 _ => self.core.handle_input(&self.buf[..n], now),
+                            }
+                            // Inside a large frame: the next read is small, so that as
+                            // little of its body as possible is copied (see above).
+                            if drains
+                                && self
+                                    .core
+                                    .body_in_progress()
+                                    .is_some_and(|(size, _)| size >= LARGE_BODY)
+                            {
+                                self.after_large_body = true;
                             }
                             progress = true;
                             // A short read emptied the kernel's buffer: skip the read
@@ -696,4 +756,85 @@ fn endpoints(
         }
     }
     ends
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::raw::c_int;
+    use std::sync::atomic::Ordering;
+
+    use super::BODY_READS;
+    use crate::constants::*;
+    use crate::ctx::Ctx;
+    use crate::msg::Msg;
+    use crate::socket::Socket;
+
+    fn set_int(s: &mut Socket, option: c_int, v: c_int) {
+        s.set_option(option, Some(&v.to_ne_bytes()), 4).unwrap();
+    }
+
+    fn body(i: usize) -> Vec<u8> {
+        // Large bodies of several sizes (more and less than a read buffer), and small
+        // ones between them, so that reads start and end anywhere in a frame.
+        let size = match i % 5 {
+            0 => 200_000,
+            1 => 33,
+            2 => 70_000,
+            3 => 9_000,
+            _ => 2_000_000,
+        };
+        (0..size).map(|j| (j * 13 + i) as u8).collect()
+    }
+
+    /// Large bodies are read straight into their messages, and arrive whole and in
+    /// order, with the small messages between them.
+    fn large_bodies(endpoint: &str) {
+        let ctx = Ctx::new();
+        let mut pull = Socket::new(ctx.clone(), ZMQ_PULL).unwrap();
+        let mut push = Socket::new(ctx.clone(), ZMQ_PUSH).unwrap();
+        set_int(&mut pull, ZMQ_RCVTIMEO, 10_000);
+        set_int(&mut push, ZMQ_LINGER, 0);
+        pull.bind(endpoint).unwrap();
+        let mut last = [0u8; 256];
+        let n = pull.get_option(ZMQ_LAST_ENDPOINT, &mut last).unwrap();
+        push.connect(std::str::from_utf8(&last[..n - 1]).unwrap())
+            .unwrap();
+        let before = BODY_READS.load(Ordering::Relaxed);
+        const COUNT: usize = 60;
+        let sender = std::thread::spawn(move || {
+            for i in 0..COUNT {
+                let more = if i % 3 == 0 { ZMQ_SNDMORE } else { 0 };
+                push.send(&mut Msg::from_slice(&body(i)), more).unwrap();
+            }
+            push.send(&mut Msg::from_slice(b"end"), 0).unwrap();
+            push
+        });
+        for i in 0..COUNT {
+            let m = pull.recv(0).unwrap();
+            assert_eq!(m.size(), body(i).len(), "message {i}");
+            assert!(m.data() == &body(i)[..], "message {i}: contents differ");
+        }
+        assert_eq!(pull.recv(0).unwrap().data(), b"end");
+        let direct = BODY_READS.load(Ordering::Relaxed) - before;
+        // Every large body but one that happened to arrive within a single read.
+        assert!(
+            direct >= COUNT / 2,
+            "{direct} direct body reads for {COUNT} messages"
+        );
+        sender.join().unwrap().close();
+        pull.close();
+        ctx.terminate();
+    }
+
+    #[test]
+    fn large_bodies_are_read_into_their_messages_tcp() {
+        large_bodies("tcp://127.0.0.1:*");
+    }
+
+    #[test]
+    fn large_bodies_are_read_into_their_messages_ipc() {
+        let dir = crate::sys::fd::mkdtemp("/tmp/zmqrs-body-XXXXXX").unwrap();
+        large_bodies(&format!("ipc://{}/s", dir.display()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

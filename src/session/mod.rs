@@ -463,6 +463,44 @@ impl Session {
         }
     }
 
+    /// The frame body being received, as (its size, bytes still to come).
+    pub fn body_in_progress(&mut self) -> Option<(usize, usize)> {
+        let f = self.engine_mut()?.body()?;
+        Some((f.size(), f.remaining()))
+    }
+
+    /// Reads part of a large frame body straight into the message being received:
+    /// `read` fills the body being collected (at least `min` bytes of it to come) and
+    /// returns its result and how much it asked for. `None` when no such body is
+    /// being received, or when the body cannot grow (the ordinary path then fails the
+    /// connection as it should).
+    pub fn read_body(
+        &mut self,
+        min: usize,
+        now: Instant,
+        read: impl FnOnce(
+            &mut crate::msg::Filling,
+        ) -> crate::error::Result<(std::io::Result<usize>, usize)>,
+    ) -> Option<(std::io::Result<usize>, usize)> {
+        if self.input_wanted() == 0 {
+            return None;
+        }
+        let body = self.engine_mut()?.body()?;
+        if body.remaining() < min {
+            return None;
+        }
+        let (r, asked) = read(body).ok()?;
+        if matches!(r, Ok(n) if n > 0) {
+            if let Some(e) = self.engine_mut() {
+                if e.handle_input(&[], now).is_err() {
+                    self.failed = true;
+                }
+            }
+            self.process(now);
+        }
+        Some((r, asked))
+    }
+
     /// Bytes read from the stream.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) {
         self.handle_input_in(data, None, now)

@@ -175,6 +175,16 @@ impl Decoder {
         self.partial.as_ref().map_or(0, |f| f.storage())
     }
 
+    /// The body being collected, if a frame's body is: the driver may read the rest
+    /// into it directly (`Filling::fill_from`), then pass empty input for the frame
+    /// to complete.
+    pub fn body(&mut self) -> Option<&mut Filling> {
+        match self.state {
+            State::Body { .. } => self.partial.as_mut(),
+            State::Header => None,
+        }
+    }
+
     /// Header length implied by its first byte; v1 length 0 is invalid.
     fn header_len(&self, first: u8) -> Result<usize, Error> {
         Ok(match self.framing {

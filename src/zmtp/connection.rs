@@ -55,6 +55,14 @@ impl Decoding {
             Decoding::Zws(d) => d.next_frame(input, max),
         }
     }
+
+    /// ZWS bodies are unmasked as they arrive, so only ZMTP's are read into directly.
+    fn body(&mut self) -> Option<&mut crate::msg::Filling> {
+        match self {
+            Decoding::Zmtp(d) => d.body(),
+            Decoding::Zws(_) => None,
+        }
+    }
 }
 
 /// Everything but the decoder, so that a decoded frame (borrowing the decoder) can be
@@ -210,6 +218,16 @@ impl Connection {
         let r = self.checked_input(data, now);
         self.st.shared = None;
         r
+    }
+
+    /// The frame body being received, while traffic flows (see `Decoder::body`);
+    /// bytes read into it count once [`handle_input`](Self::handle_input) is called
+    /// (with no more data).
+    pub fn body(&mut self) -> Option<&mut crate::msg::Filling> {
+        if self.st.dead.is_some() || self.st.phase != Phase::Traffic {
+            return None;
+        }
+        self.decoder.body()
     }
 
     fn checked_input(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {

@@ -172,6 +172,15 @@ impl Engine {
         self.handle_input_in(data, None, now)
     }
 
+    /// A ZMTP frame body being received (see `Connection::body`); not for WebSocket
+    /// framing or raw connections.
+    pub fn body(&mut self) -> Option<&mut crate::msg::Filling> {
+        match self {
+            Engine::Zmtp(c) => c.body(),
+            Engine::Ws(_) | Engine::Raw(_) => None,
+        }
+    }
+
     /// Input that lies in `shared` (`ZMQ_ZERO_COPY_RECV`): ZMTP bodies may point into it.
     pub fn handle_input_in(
         &mut self,
