@@ -42,6 +42,17 @@ const WRITE_SLICES: usize = 16;
 /// would lose the I/O thread's batching.
 const DIRECT_GAP: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// What one read did.
+enum ReadStep {
+    /// Bytes went into the session.
+    Took(usize),
+    /// Interrupted by a signal: try again.
+    Again,
+    /// Nothing more now: the kernel's buffer is empty, the session wants no input,
+    /// or the stream ended (the session was told).
+    Stop,
+}
+
 pub(super) enum Step {
     Continue,
     /// Work is left (the byte budget ran out): drive again after the other ready
@@ -315,112 +326,14 @@ impl Session {
                     progress = true;
                 }
                 // Kernel -> session.
-                while self.readable && moved < TURN_BUDGET && self.stream.is_some() {
-                    let want = self.core.input_wanted();
-                    if want == 0 {
-                        break;
-                    }
-                    let Some(stream) = self.stream.as_mut() else {
-                        break;
-                    };
-                    // The rest of a large body goes straight into its message (one
-                    // copy less); the read after it is small, so that little of the
-                    // next (likely large) body lands in the read buffer and is copied.
-                    let body = match stream.fd().filter(|_| drains) {
-                        Some(fd) => self.core.read_body(LARGE_BODY, now, |f| f.fill_from(fd)),
-                        None => None,
-                    };
-                    if let Some((read, asked)) = body {
-                        #[cfg(test)]
-                        BODY_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        self.after_large_body = true;
-                        match read {
-                            Ok(0) => {
-                                self.core.stream_closed(now);
-                                break;
-                            }
-                            Ok(n) => {
-                                moved += n;
-                                progress = true;
-                                if n < asked && !self.read_closed {
-                                    self.readable = false;
-                                }
-                            }
-                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                                self.readable = false
-                            }
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(_) => {
-                                self.core.stream_closed(now);
-                                break;
-                            }
-                        }
-                        continue;
-                    }
-                    let full = self.opts.in_batch_size.max(1);
-                    let size = if std::mem::take(&mut self.after_large_body) {
-                        full.min(LARGE_BODY)
-                    } else {
-                        full
-                    };
-                    // Zero copy where the kernel writes the buffer (not through TLS).
-                    let direct = self.opts.zero_copy && stream.fd().is_some();
-                    let asked;
-                    let read = if let (true, Some(fd)) = (direct, stream.fd()) {
-                        if !self.shared.as_mut().is_some_and(ReadBuffer::is_free) {
-                            self.shared = ReadBuffer::new(full);
-                        }
-                        asked = want.min(size);
-                        match self.shared.as_mut().and_then(|b| b.read_from(fd, asked)) {
-                            Some(read) => read,
-                            None => break,
-                        }
-                    } else {
-                        if self.buf.len() < full {
-                            self.buf.resize(full, 0);
-                        }
-                        asked = want.min(size);
-                        stream.read(&mut self.buf[..asked])
-                    };
-                    match read {
-                        Ok(0) => {
-                            self.core.stream_closed(now);
-                            break;
-                        }
-                        Ok(n) => {
+                while self.readable && moved < TURN_BUDGET {
+                    match self.read_once(now, drains) {
+                        ReadStep::Took(n) => {
                             moved += n;
-                            match &self.shared {
-                                Some(buf) if direct => {
-                                    self.core.handle_input_in(buf.filled(), Some(buf), now)
-                                }
-                                _ => self.core.handle_input(&self.buf[..n], now),
-                            }
-                            // Inside a large frame: the next read is small, so that as
-                            // little of its body as possible is copied (see above).
-                            if drains
-                                && self
-                                    .core
-                                    .body_in_progress()
-                                    .is_some_and(|(size, _)| size >= LARGE_BODY)
-                            {
-                                self.after_large_body = true;
-                            }
                             progress = true;
-                            // A short read emptied the kernel's buffer: skip the read
-                            // that would only say EAGAIN (mio's edge fires again when
-                            // more arrives; tokio relies on the same). Not once the
-                            // peer's FIN was seen: its edge has fired, and only a read
-                            // finds the end.
-                            if n < asked && drains && !self.read_closed {
-                                self.readable = false;
-                            }
                         }
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(_) => {
-                            self.core.stream_closed(now);
-                            break;
-                        }
+                        ReadStep::Again => {}
+                        ReadStep::Stop => break,
                     }
                 }
             }
@@ -438,6 +351,95 @@ impl Session {
             }
         }
         self.finish_turn(now, registry, io_mailbox)
+    }
+
+    /// One read from the stream into the session. A large frame body that is still
+    /// to come goes straight into its message (one copy less), and the read after it
+    /// is small, so that little of the next (likely large) body lands in the read
+    /// buffer and is copied; everything else is read a batch at a time, into the
+    /// shared buffer with ZMQ_ZERO_COPY_RECV. `drains`: a short read says the kernel's
+    /// buffer is empty (see `pump`).
+    fn read_once(&mut self, now: Instant, drains: bool) -> ReadStep {
+        let want = self.core.input_wanted();
+        let Some(stream) = self.stream.as_mut().filter(|_| want > 0) else {
+            return ReadStep::Stop;
+        };
+        let body = match stream.fd().filter(|_| drains) {
+            Some(fd) => self.core.read_body(LARGE_BODY, now, |f| f.fill_from(fd)),
+            None => None,
+        };
+        let full = self.opts.in_batch_size.max(1);
+        let size = if std::mem::take(&mut self.after_large_body) {
+            full.min(LARGE_BODY)
+        } else {
+            full
+        };
+        // Zero copy where the kernel writes the buffer (not through TLS).
+        let shared = self.opts.zero_copy && stream.fd().is_some();
+        let asked = want.min(size);
+        let into_body = body.is_some();
+        let (read, asked) = match (body, stream.fd().filter(|_| shared)) {
+            (Some((read, asked)), _) => {
+                #[cfg(test)]
+                BODY_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.after_large_body = true;
+                (read, asked)
+            }
+            (None, Some(fd)) => {
+                if !self.shared.as_mut().is_some_and(ReadBuffer::is_free) {
+                    self.shared = ReadBuffer::new(full);
+                }
+                match self.shared.as_mut().and_then(|b| b.read_from(fd, asked)) {
+                    Some(read) => (read, asked),
+                    None => return ReadStep::Stop,
+                }
+            }
+            (None, None) => {
+                if self.buf.len() < full {
+                    self.buf.resize(full, 0);
+                }
+                (stream.read(&mut self.buf[..asked]), asked)
+            }
+        };
+        match read {
+            Ok(0) => {
+                self.core.stream_closed(now);
+                ReadStep::Stop
+            }
+            Ok(n) => {
+                if !into_body {
+                    match &self.shared {
+                        Some(buf) if shared => {
+                            self.core.handle_input_in(buf.filled(), Some(buf), now)
+                        }
+                        _ => self.core.handle_input(&self.buf[..n], now),
+                    }
+                    // Inside a large frame: the next read is small (see above).
+                    self.after_large_body = drains
+                        && self
+                            .core
+                            .body_in_progress()
+                            .is_some_and(|(size, _)| size >= LARGE_BODY);
+                }
+                // A short read emptied the kernel's buffer: skip the read that would
+                // only say EAGAIN (mio's edge fires again when more arrives; tokio
+                // relies on the same). Not once the peer's FIN was seen: its edge has
+                // fired, and only a read finds the end.
+                if n < asked && drains && !self.read_closed {
+                    self.readable = false;
+                }
+                ReadStep::Took(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.readable = false;
+                ReadStep::Stop
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => ReadStep::Again,
+            Err(_) => {
+                self.core.stream_closed(now);
+                ReadStep::Stop
+            }
+        }
     }
 
     /// Session -> kernel: writes pending output while the stream takes it (within the
