@@ -18,12 +18,16 @@
  * The server prints "server: bound to <endpoint>" first, then "zap: <mechanism>
  * <credential>" for each ZAP request and "User-Id: <value>" (or "User-Id: none") for the
  * request it received. One request and its reply, each a multipart message of frames of
- * 0, 1, 255, 70000 bytes, then the server exits. Exit 0 means every check held;
+ * 0, 1, 255, 70000 bytes, then the server exits. Both ends send heartbeats every 50 ms
+ * and the server waits 400 ms before it replies: the PINGs and PONGs travel as the
+ * mechanism carries commands (wrapped, unless plaintext), and one the peer cannot read
+ * would cost the reply. Exit 0 means every check held;
  * failures print "FAIL: ..." and exit 1. Every blocking call has a timeout. */
 #include <zmq.h>
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,13 @@ static void set_int (void *s, int opt, int v)
 {
     if (zmq_setsockopt (s, opt, &v, sizeof v) != 0)
         FAIL ("setsockopt %d", opt);
+}
+
+/* Heartbeats that must pass both ways while the server holds the reply. */
+static void heartbeats (void *s)
+{
+    set_int (s, ZMQ_HEARTBEAT_IVL, 50);
+    set_int (s, ZMQ_HEARTBEAT_TIMEOUT, 1000);
 }
 
 static void set_str (void *s, int opt, const char *v)
@@ -154,6 +165,7 @@ static void server (const char *endpoint, int plaintext, int zap)
     set_int (s, ZMQ_RCVTIMEO, 20000);
     set_int (s, ZMQ_SNDTIMEO, 20000);
     set_int (s, ZMQ_LINGER, 5000);
+    heartbeats (s);
     if (zmq_bind (s, endpoint) != 0)
         FAIL ("bind %s", endpoint);
     char last[256];
@@ -167,6 +179,8 @@ static void server (const char *endpoint, int plaintext, int zap)
     if (mechanism != ZMQ_GSSAPI)
         FAIL ("ZMQ_MECHANISM is %d", mechanism);
     recv_parts (s, 1, 1);
+    const struct timespec hold = {0, 400 * 1000 * 1000};
+    nanosleep (&hold, NULL);
     send_parts (s, 2);
     zmq_close (s);
     zmq_ctx_term (ctx);
@@ -186,6 +200,7 @@ static void client (const char *endpoint, int plaintext, const char *principal)
     set_int (s, ZMQ_RCVTIMEO, 20000);
     set_int (s, ZMQ_SNDTIMEO, 20000);
     set_int (s, ZMQ_LINGER, 5000);
+    heartbeats (s);
     if (zmq_connect (s, endpoint) != 0)
         FAIL ("connect %s", endpoint);
     send_parts (s, 1);
