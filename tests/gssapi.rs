@@ -272,3 +272,36 @@ fn forged_gssapi_commands_drop_only_their_connection() {
     cli.succeeds();
     srv.succeeds();
 }
+
+/// `src/sys/gssapi.rs` mirrors the GSSAPI's C bindings: capi-tests/interop/gssapi_layout.c
+/// compiles only where the prototypes have the shape the Rust side declares, and prints
+/// the layouts, constants and name-type OIDs the Rust side uses.
+#[test]
+fn gssapi_declarations_match_the_header() {
+    let out = common::profile_dir().join("gssapi");
+    std::fs::create_dir_all(&out).unwrap();
+    let exe = out.join("gssapi-layout");
+    let res = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-std=gnu11", "-Wall", "-Werror"])
+        .arg(common::repo().join("capi-tests/interop/gssapi_layout.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg("-lgssapi_krb5")
+        .output()
+        .expect("cc");
+    assert!(
+        res.status.success(),
+        "compiling against <gssapi/gssapi.h> (libkrb5-dev, a dependency of libzmq3-dev): {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let got = Command::new(&exe).output().unwrap();
+    // gss_buffer_desc and gss_OID_desc: 16 bytes, the pointer at 8; GSS_S_COMPLETE,
+    // GSS_S_CONTINUE_NEEDED, GSS_C_MUTUAL_FLAG, GSS_C_REPLAY_FLAG, GSS_C_BOTH, the
+    // GSS_ERROR mask; GSS_C_NT_HOSTBASED_SERVICE, GSS_C_NT_USER_NAME,
+    // GSS_KRB5_NT_PRINCIPAL_NAME.
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        "16 8 16 8\n0 1 2 4 0 4294901760\n\
+         2a864886f71201020104\n2a864886f71201020101\n2a864886f71201020201\n"
+    );
+}

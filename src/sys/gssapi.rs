@@ -2,7 +2,9 @@
 //! `libgssapi-krb5-2`) as libzmq's GSSAPI mechanism drives it: names, credentials, a
 //! security context established by exchanging tokens, and wrap/unwrap of traffic. The
 //! declarations mirror RFC 2744's C bindings as `<gssapi/gssapi.h>` of MIT krb5 1.20
-//! declares them (`OM_uint32` is `uint32_t`, buffers are `{size_t, void *}`).
+//! declares them (`OM_uint32` is `uint32_t`, buffers are `{size_t, void *}`);
+//! `tests/gssapi.rs` checks the prototypes, layouts, constants and name-type OIDs
+//! against the header (capi-tests/interop/gssapi_layout.c).
 //!
 //! Nothing here keeps a raw pointer beyond a call: names, credentials and contexts are
 //! owned handles released on drop, and every buffer the library hands out is copied
