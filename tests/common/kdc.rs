@@ -25,7 +25,8 @@ pub struct Kdc {
 }
 
 /// The lower-case host name: what GSSAPI puts in a host-based name with no host, given
-/// `dns_canonicalize_hostname = false`.
+/// `dns_canonicalize_hostname = false` and `qualify_shortname = ""` (else a short name
+/// would get the first DNS search domain appended, which differs between machines).
 fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .expect("read the host name")
@@ -83,6 +84,7 @@ impl Kdc {
                  \tdns_lookup_kdc = false\n\
                  \tdns_lookup_realm = false\n\
                  \tdns_canonicalize_hostname = false\n\
+                 \tqualify_shortname = \"\"\n\
                  \trdns = false\n\
                  \tudp_preference_limit = 1\n\
                  [realms]\n\
