@@ -21,7 +21,9 @@
  * 0, 1, 255, 70000 bytes, then the server exits. Both ends send heartbeats every 50 ms
  * and the server waits 400 ms before it replies: the PINGs and PONGs travel as the
  * mechanism carries commands (wrapped, unless plaintext), and one the peer cannot read
- * would cost the reply. Exit 0 means every check held;
+ * would cost the reply. The server closes only once the client has gone (a monitor
+ * event): closing a TCP socket with unread input (the client's PINGs) resets the
+ * connection, and the reset can discard a reply still in the kernel's send queue. Exit 0 means every check held;
  * failures print "FAIL: ..." and exit 1. Every blocking call has a timeout. */
 #include <zmq.h>
 
@@ -158,6 +160,12 @@ static void server (const char *endpoint, int plaintext, int zap)
         pthread_create (&zap_thread, NULL, zap_handler, handler);
     }
     void *s = zmq_socket (ctx, ZMQ_REP);
+    if (zmq_socket_monitor (s, "inproc://server-monitor", ZMQ_EVENT_DISCONNECTED) != 0)
+        FAIL ("monitor");
+    void *mon = zmq_socket (ctx, ZMQ_PAIR);
+    set_int (mon, ZMQ_RCVTIMEO, 15000);
+    if (zmq_connect (mon, "inproc://server-monitor") != 0)
+        FAIL ("connect monitor");
     set_int (s, ZMQ_GSSAPI_SERVER, 1);
     set_str (s, ZMQ_GSSAPI_PRINCIPAL, service);
     set_int (s, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, ZMQ_GSSAPI_NT_HOSTBASED);
@@ -179,9 +187,20 @@ static void server (const char *endpoint, int plaintext, int zap)
     if (mechanism != ZMQ_GSSAPI)
         FAIL ("ZMQ_MECHANISM is %d", mechanism);
     recv_parts (s, 1, 1);
+    /* Connections that came and went before this client's request (forged ones). */
+    zmq_msg_t ev;
+    zmq_msg_init (&ev);
+    while (zmq_msg_recv (&ev, mon, ZMQ_DONTWAIT) >= 0)
+        ;
     const struct timespec hold = {0, 400 * 1000 * 1000};
     nanosleep (&hold, NULL);
     send_parts (s, 2);
+    /* The client leaves once it has the reply: its DISCONNECTED (event frame, then
+     * endpoint frame). */
+    if (zmq_msg_recv (&ev, mon, 0) < 0)
+        FAIL ("the client did not disconnect after the reply");
+    zmq_msg_close (&ev);
+    zmq_close (mon);
     zmq_close (s);
     zmq_ctx_term (ctx);
     if (zap)
