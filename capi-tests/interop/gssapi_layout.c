@@ -32,6 +32,8 @@ OM_uint32 (*f9) (OM_uint32 *, gss_ctx_id_t, int, gss_qop_t, gss_buffer_t, int *,
 OM_uint32 (*f10) (OM_uint32 *, gss_ctx_id_t, gss_buffer_t, gss_buffer_t, int *,
                   gss_qop_t *) = gss_unwrap;
 OM_uint32 (*f11) (OM_uint32 *, gss_buffer_t) = gss_release_buffer;
+OM_uint32 (*f12) (OM_uint32 *, OM_uint32, int, gss_OID, OM_uint32 *, gss_buffer_t) =
+  gss_display_status;
 
 static void oid (gss_OID o)
 {
@@ -44,9 +46,11 @@ int main (void)
 {
     printf ("%zu %zu %zu %zu\n", sizeof (gss_buffer_desc), offsetof (gss_buffer_desc, value),
             sizeof (gss_OID_desc), offsetof (gss_OID_desc, elements));
-    printf ("%u %u %u %u %u %u\n", (unsigned) GSS_S_COMPLETE, (unsigned) GSS_S_CONTINUE_NEEDED,
-            (unsigned) GSS_C_MUTUAL_FLAG, (unsigned) GSS_C_REPLAY_FLAG, (unsigned) GSS_C_BOTH,
-            (unsigned) GSS_ERROR (0xffffffffu));
+    printf ("%u %u %u %u %u %u %u %u\n", (unsigned) GSS_S_COMPLETE,
+            (unsigned) GSS_S_CONTINUE_NEEDED, (unsigned) GSS_C_MUTUAL_FLAG,
+            (unsigned) GSS_C_REPLAY_FLAG, (unsigned) GSS_C_BOTH,
+            (unsigned) GSS_ERROR (0xffffffffu), (unsigned) GSS_C_GSS_CODE,
+            (unsigned) GSS_C_MECH_CODE);
     oid (GSS_C_NT_HOSTBASED_SERVICE);
     oid (GSS_C_NT_USER_NAME);
     oid ((gss_OID) GSS_KRB5_NT_PRINCIPAL_NAME);

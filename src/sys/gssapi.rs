@@ -45,6 +45,8 @@ const GSS_ERROR_MASK: Status = 0xffff_0000;
 const GSS_C_MUTUAL_FLAG: u32 = 2;
 const GSS_C_REPLAY_FLAG: u32 = 4;
 const GSS_C_BOTH: c_int = 0;
+const GSS_C_GSS_CODE: c_int = 1;
+const GSS_C_MECH_CODE: c_int = 2;
 
 // The name types' OIDs (RFC 2744 / RFC 1964), by value: the library compares them so.
 /// GSS_C_NT_HOSTBASED_SERVICE, 1.2.840.113554.1.2.1.4.
@@ -101,6 +103,7 @@ functions!(Api {
     gss_wrap: unsafe extern "C" fn(*mut u32, RawCtx, c_int, u32, *const Buffer, *mut c_int, *mut Buffer) -> Status,
     gss_unwrap: unsafe extern "C" fn(*mut u32, RawCtx, *const Buffer, *mut Buffer, *mut c_int, *mut u32) -> Status,
     gss_release_buffer: unsafe extern "C" fn(*mut u32, *mut Buffer) -> Status,
+    gss_display_status: unsafe extern "C" fn(*mut u32, u32, c_int, *const Oid, *mut u32, *mut Buffer) -> Status,
 });
 
 fn api() -> Option<&'static Api> {
@@ -124,18 +127,58 @@ pub struct Failure {
 
 impl Failure {
     const UNAVAILABLE: Failure = Failure { major: 0, minor: 0 };
+
+    /// The library's text for one status (`gss_display_status`), its messages joined.
+    fn describe(api: &'static Api, status: u32, kind: c_int) -> String {
+        let mut text = String::new();
+        let mut context = 0;
+        // The library chains at most a few messages; the bound keeps a broken one from
+        // looping.
+        for _ in 0..8 {
+            let mut out = OutBuffer::new(api);
+            let mut minor = 0;
+            // SAFETY: a status value and type, null for the default mechanism, the
+            // message context the previous call left, an output buffer released by
+            // OutBuffer.
+            let major = unsafe {
+                (api.gss_display_status)(
+                    &mut minor,
+                    status,
+                    kind,
+                    ptr::null(),
+                    &mut context,
+                    &mut out.buf,
+                )
+            };
+            if major & GSS_ERROR_MASK != 0 {
+                break;
+            }
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&String::from_utf8_lossy(&out.to_vec()));
+            if context == 0 {
+                break;
+            }
+        }
+        text
+    }
 }
 
 impl std::fmt::Display for Failure {
+    /// The library's own words (e.g. Kerberos's "Server not found in Kerberos
+    /// database"), then the status codes.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if *self == Failure::UNAVAILABLE {
+        let Some(api) = api().filter(|_| *self != Failure::UNAVAILABLE) else {
             return f.write_str("libgssapi_krb5.so.2 is not available");
+        };
+        let major = Failure::describe(api, self.major, GSS_C_GSS_CODE);
+        let minor = Failure::describe(api, self.minor, GSS_C_MECH_CODE);
+        write!(f, "{major}")?;
+        if self.minor != 0 && !minor.is_empty() {
+            write!(f, ": {minor}")?;
         }
-        write!(
-            f,
-            "GSSAPI major status {:#x}, minor {}",
-            self.major, self.minor
-        )
+        write!(f, " (major status {:#x}, minor {})", self.major, self.minor)
     }
 }
 
@@ -487,6 +530,15 @@ mod tests {
         assert_eq!(p.display().unwrap(), b"alice/admin@EXAMPLE.ORG");
         let u = Name::import(b"bob", NameType::User).unwrap();
         assert_eq!(u.display().unwrap(), b"bob");
+        // Failures read as the library words them.
+        let bad_name = Failure {
+            major: 0x0002_0000,
+            minor: 0,
+        };
+        assert_eq!(
+            bad_name.to_string(),
+            "An invalid name was supplied (major status 0x20000, minor 0)"
+        );
         // A context that was never begun has nothing to wrap with.
         let mut c = Context::new().unwrap();
         assert!(c.wrap(b"x").is_err());
