@@ -12,9 +12,10 @@
 //! many options are the functions of `set` and `get`; an option that touches more than
 //! its field names its own function (`by(..)`), which sits right after the table.
 //!
-//! The build mirrored is libzmq on Linux with CURVE and WSS, without GSSAPI, NORM, VMCI or
-//! `ZMQ_ACT_MILITANT`: the options of the missing features fail with `EINVAL`, as unknown
-//! ones do. Options that `zmq.h` declares as draft but that libzmq handles in every build
+//! The build mirrored is libzmq on Linux with CURVE and WSS, without VMCI or
+//! `ZMQ_ACT_MILITANT`, and with GSSAPI and NORM where their system libraries load: the
+//! options of the missing features fail with `EINVAL`, as unknown ones do (libzmq built
+//! without them has no case for them). Options that `zmq.h` declares as draft but that libzmq handles in every build
 //! (`ZMQ_METADATA`, `ZMQ_SOCKS_USERNAME`, `ZMQ_RECONNECT_STOP`, ...) are handled with or
 //! without our `draft` feature; the draft-only ones (`ZMQ_IN_BATCH_SIZE`, `ZMQ_HELLO_MSG`,
 //! `ZMQ_PRIORITY`, ...) only with it.
@@ -296,11 +297,11 @@ option_table! {
         /// `ZMQ_IPC_FILTER_PID`; empty = no pid check.
         ipc_pid_accept_filters: BTreeSet<libc::pid_t> = BTreeSet::new()
             => ZMQ_IPC_FILTER_PID: set (id_set(libc::pid_t::from_ne_bytes)), get (none);
-        /// `ZMQ_MECHANISM` (get only): `ZMQ_NULL`, `ZMQ_PLAIN` or `ZMQ_CURVE`, following
-        /// the security options set last, as in libzmq.
+        /// `ZMQ_MECHANISM` (get only): `ZMQ_NULL`, `ZMQ_PLAIN`, `ZMQ_CURVE` or
+        /// `ZMQ_GSSAPI`, following the security options set last, as in libzmq.
         mechanism: c_int = ZMQ_NULL => ZMQ_MECHANISM: set (none), get (int);
-        /// Whether this side is the PLAIN/CURVE server (`ZMQ_PLAIN_SERVER` /
-        /// `ZMQ_CURVE_SERVER`, in `others`).
+        /// Whether this side is the PLAIN/CURVE/GSSAPI server (`ZMQ_PLAIN_SERVER`,
+        /// `ZMQ_CURVE_SERVER`, `ZMQ_GSSAPI_SERVER`, in `others`).
         as_server: bool = false;
         /// `ZMQ_ZAP_DOMAIN` (1..=255 bytes once set; cannot be cleared, as in libzmq).
         zap_domain: Vec<u8> = Vec::new()
@@ -320,6 +321,25 @@ option_table! {
         /// `ZMQ_CURVE_SERVERKEY`, binary (all zero until set).
         curve_server_key: [u8; KEY_SIZE] = [0; KEY_SIZE]
             => ZMQ_CURVE_SERVERKEY: set (by(set_curve_server_key)), get (curve_key);
+        /// `ZMQ_GSSAPI_PRINCIPAL` (1..=255 bytes): our own name; makes the mechanism GSSAPI.
+        gss_principal: Vec<u8> = Vec::new()
+            => ZMQ_GSSAPI_PRINCIPAL: set (by(gss::set_principal)), get (by(gss::get_principal));
+        /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL` (1..=255 bytes): the server's name; makes this
+        /// side a GSSAPI client.
+        gss_service_principal: Vec<u8> = Vec::new()
+            => ZMQ_GSSAPI_SERVICE_PRINCIPAL:
+                set (by(gss::set_service_principal)), get (by(gss::get_service_principal));
+        /// `ZMQ_GSSAPI_PLAINTEXT` (strict bool): no wrapping after the handshake.
+        gss_plaintext: bool = false
+            => ZMQ_GSSAPI_PLAINTEXT: set (by(gss::set_plaintext)), get (by(gss::get_plaintext));
+        /// `ZMQ_GSSAPI_PRINCIPAL_NAMETYPE`: a `ZMQ_GSSAPI_NT_*`.
+        gss_principal_nt: c_int = ZMQ_GSSAPI_NT_HOSTBASED
+            => ZMQ_GSSAPI_PRINCIPAL_NAMETYPE:
+                set (by(gss::set_principal_nt)), get (by(gss::get_principal_nt));
+        /// `ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE`: a `ZMQ_GSSAPI_NT_*`.
+        gss_service_principal_nt: c_int = ZMQ_GSSAPI_NT_HOSTBASED
+            => ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE:
+                set (by(gss::set_service_principal_nt)), get (by(gss::get_service_principal_nt));
         /// `ZMQ_CONFLATE`. Only effective for some types: see
         /// [`Options::effective_conflate`].
         conflate: bool = false => ZMQ_CONFLATE: set (strict_bool), get (bool);
@@ -393,6 +413,8 @@ option_table! {
         ZMQ_IPV4ONLY: set (by(set_ipv4only)), get (by(get_ipv4only));
         ZMQ_PLAIN_SERVER: set (by(set_plain_server)), get (by(get_plain_server));
         ZMQ_CURVE_SERVER: set (by(set_curve_server)), get (by(get_curve_server));
+        // GSSAPI's, where libgssapi_krb5 loads (as a libzmq built with it), else EINVAL.
+        ZMQ_GSSAPI_SERVER: set (by(gss::set_server)), get (by(gss::get_server));
         // NORM's (draft), where libnorm loads (as a libzmq built with NORM), else EINVAL.
         #[cfg(feature = "draft")] ZMQ_NORM_MODE: set (by(norm::set_mode)), get (by(norm::get_mode));
         #[cfg(feature = "draft")]
@@ -563,6 +585,104 @@ fn set_plain_username(o: &mut Options, val: OptVal<'_>) -> Result<()> {
 
 fn set_plain_password(o: &mut Options, val: OptVal<'_>) -> Result<()> {
     set_plain_credential(o, val, |o| &mut o.plain_password)
+}
+
+/// The `ZMQ_GSSAPI_*` options: each exists only where the system GSSAPI loads, as in a
+/// libzmq built with or without `HAVE_LIBGSSAPI_KRB5`.
+mod gss {
+    use std::ffi::c_int;
+
+    use super::{get, set, Errno, OptVal, Options, Result, UCHAR_MAX};
+    use crate::constants::*;
+
+    fn available() -> Result<()> {
+        if crate::sys::gssapi::available() {
+            Ok(())
+        } else {
+            Err(Errno::EINVAL)
+        }
+    }
+
+    /// `ZMQ_GSSAPI_SERVER` (strict bool): either value makes the mechanism GSSAPI (0: a
+    /// client), unlike PLAIN's and CURVE's, which go back to NULL.
+    pub(super) fn set_server(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+        available()?;
+        set::strict_bool(&mut o.as_server, val)?;
+        o.mechanism = ZMQ_GSSAPI;
+        Ok(())
+    }
+
+    pub(super) fn get_server(o: &Options, out: &mut [u8]) -> Result<usize> {
+        available()?;
+        get::bool(out, &(o.as_server && o.mechanism == ZMQ_GSSAPI))
+    }
+
+    /// A name: 1..=255 bytes, not NULL.
+    fn name(val: OptVal<'_>) -> Result<Vec<u8>> {
+        available()?;
+        set::string_strict(val, UCHAR_MAX)?.ok_or(Errno::EINVAL)
+    }
+
+    pub(super) fn set_principal(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+        o.gss_principal = name(val)?;
+        o.mechanism = ZMQ_GSSAPI;
+        Ok(())
+    }
+
+    pub(super) fn get_principal(o: &Options, out: &mut [u8]) -> Result<usize> {
+        available()?;
+        get::string(out, &o.gss_principal)
+    }
+
+    /// Naming the server makes this side a client.
+    pub(super) fn set_service_principal(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+        o.gss_service_principal = name(val)?;
+        o.mechanism = ZMQ_GSSAPI;
+        o.as_server = false;
+        Ok(())
+    }
+
+    pub(super) fn get_service_principal(o: &Options, out: &mut [u8]) -> Result<usize> {
+        available()?;
+        get::string(out, &o.gss_service_principal)
+    }
+
+    pub(super) fn set_plaintext(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+        available()?;
+        set::strict_bool(&mut o.gss_plaintext, val)
+    }
+
+    pub(super) fn get_plaintext(o: &Options, out: &mut [u8]) -> Result<usize> {
+        available()?;
+        get::bool(out, &o.gss_plaintext)
+    }
+
+    fn name_type(field: &mut c_int, val: OptVal<'_>) -> Result<()> {
+        available()?;
+        set::int(
+            field,
+            val,
+            ZMQ_GSSAPI_NT_HOSTBASED..=ZMQ_GSSAPI_NT_KRB5_PRINCIPAL,
+        )
+    }
+
+    pub(super) fn set_principal_nt(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+        name_type(&mut o.gss_principal_nt, val)
+    }
+
+    pub(super) fn get_principal_nt(o: &Options, out: &mut [u8]) -> Result<usize> {
+        available()?;
+        get::int(out, &o.gss_principal_nt)
+    }
+
+    pub(super) fn set_service_principal_nt(o: &mut Options, val: OptVal<'_>) -> Result<()> {
+        name_type(&mut o.gss_service_principal_nt, val)
+    }
+
+    pub(super) fn get_service_principal_nt(o: &Options, out: &mut [u8]) -> Result<usize> {
+        available()?;
+        get::int(out, &o.gss_service_principal_nt)
+    }
 }
 
 /// Any CURVE key makes the mechanism CURVE.
@@ -1365,12 +1485,79 @@ mod tests {
         assert_eq!(get_i(&o, ZMQ_CURVE_SERVER), 0);
         o.set(ZMQ_CURVE_SERVER, &int(0)).unwrap();
         assert_eq!(get_i(&o, ZMQ_MECHANISM), ZMQ_NULL);
-        // GSSAPI is not built in: its options are unknown.
-        assert_eq!(o.set(ZMQ_GSSAPI_SERVER, &int(1)), EINVAL);
+    }
+
+    #[test]
+    fn gssapi_options_follow_libzmq() {
+        let mut o = opts();
+        assert!(
+            crate::sys::gssapi::available(),
+            "libgssapi_krb5.so.2 (Debian: libgssapi-krb5-2) is needed"
+        );
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_SERVER), 0);
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_PLAINTEXT), 0);
         assert_eq!(
-            o.get(ZMQ_GSSAPI_PLAINTEXT, &mut [0u8; 4]),
+            get_i(&o, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE),
+            ZMQ_GSSAPI_NT_HOSTBASED
+        );
+        assert_eq!(
+            get_i(&o, ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE),
+            ZMQ_GSSAPI_NT_HOSTBASED
+        );
+        assert_eq!(get_vec(&o, ZMQ_GSSAPI_PRINCIPAL, 8), Ok(b"\0".to_vec()));
+        // Even 0 makes the mechanism GSSAPI (a client).
+        o.set(ZMQ_GSSAPI_SERVER, &int(0)).unwrap();
+        assert_eq!(get_i(&o, ZMQ_MECHANISM), ZMQ_GSSAPI);
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_SERVER), 0);
+        o.set(ZMQ_GSSAPI_SERVER, &int(1)).unwrap();
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_SERVER), 1);
+        assert_eq!(o.set(ZMQ_GSSAPI_SERVER, &int(2)), EINVAL);
+        // The principal keeps the side; the service principal makes a client.
+        o.set(ZMQ_GSSAPI_PRINCIPAL, b"zmqtest2\0").unwrap();
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_SERVER), 1);
+        assert_eq!(
+            get_vec(&o, ZMQ_GSSAPI_PRINCIPAL, 16),
+            Ok(b"zmqtest2\0\0".to_vec())
+        );
+        assert_eq!(o.set(ZMQ_GSSAPI_PRINCIPAL, b""), EINVAL);
+        assert_eq!(o.set_null(ZMQ_GSSAPI_PRINCIPAL, 0), EINVAL);
+        assert_eq!(o.set(ZMQ_GSSAPI_PRINCIPAL, &[b'a'; 256]), EINVAL);
+        o.set(ZMQ_GSSAPI_SERVICE_PRINCIPAL, b"zmq@host").unwrap();
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_SERVER), 0);
+        assert_eq!(get_i(&o, ZMQ_MECHANISM), ZMQ_GSSAPI);
+        assert_eq!(
+            get_vec(&o, ZMQ_GSSAPI_SERVICE_PRINCIPAL, 4),
             Err(Errno::EINVAL)
         );
+        o.set(ZMQ_GSSAPI_PLAINTEXT, &int(1)).unwrap();
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_PLAINTEXT), 1);
+        assert_eq!(o.set(ZMQ_GSSAPI_PLAINTEXT, &int(2)), EINVAL);
+        o.set(
+            ZMQ_GSSAPI_PRINCIPAL_NAMETYPE,
+            &int(ZMQ_GSSAPI_NT_KRB5_PRINCIPAL),
+        )
+        .unwrap();
+        assert_eq!(
+            get_i(&o, ZMQ_GSSAPI_PRINCIPAL_NAMETYPE),
+            ZMQ_GSSAPI_NT_KRB5_PRINCIPAL
+        );
+        assert_eq!(o.set(ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, &int(3)), EINVAL);
+        assert_eq!(
+            o.set(ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, &int(-1)),
+            EINVAL
+        );
+        o.set(
+            ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE,
+            &int(ZMQ_GSSAPI_NT_USER_NAME),
+        )
+        .unwrap();
+        assert_eq!(
+            get_i(&o, ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE),
+            ZMQ_GSSAPI_NT_USER_NAME
+        );
+        // Another mechanism's option takes over, and GSSAPI_SERVER reads 0 again.
+        o.set(ZMQ_CURVE_SERVER, &int(1)).unwrap();
+        assert_eq!(get_i(&o, ZMQ_GSSAPI_SERVER), 0);
     }
 
     #[test]

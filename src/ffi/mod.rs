@@ -153,6 +153,7 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
         // Those that need a system library: whether it loads here.
         Some(b"pgm") => crate::sys::pgm::available() as c_int,
         Some(b"norm") => crate::sys::norm::available() as c_int,
+        Some(b"gssapi") => crate::sys::gssapi::available() as c_int,
         Some(c) => CAPABILITIES.contains(&c) as c_int,
         None => 0,
     }

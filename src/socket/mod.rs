@@ -529,6 +529,16 @@ fn zmtp_config(o: &Options) -> crate::zmtp::Config {
                 secret: o.curve_secret_key,
                 server_key: o.curve_server_key,
             },
+            ZMQ_GSSAPI => crate::zmtp::Mechanism::Gssapi {
+                server: o.as_server,
+                settings: crate::zmtp::gssapi::Settings {
+                    principal: o.gss_principal.clone(),
+                    principal_nt: o.gss_principal_nt,
+                    service_principal: o.gss_service_principal.clone(),
+                    service_principal_nt: o.gss_service_principal_nt,
+                    plaintext: o.gss_plaintext,
+                },
+            },
             _ => crate::zmtp::Mechanism::Null,
         },
         // libzmq refuses ZMTP 1.0/2.0 peers, which cannot authenticate, once ZAP is

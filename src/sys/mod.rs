@@ -2,7 +2,7 @@
 //! the C skin, each behind a safe function that states what makes the call sound, with
 //! the error turned into an [`Errno`] in one place ([`syscall!`], as mio's); and the
 //! system libraries libzmq drives for protocols it does not implement itself, OpenPGM
-//! (`pgm`) and NRL's NORM (`norm`), each loaded by its soname the first time it is
+//! (`pgm`), NRL's NORM (`norm`) and the system GSSAPI (`gssapi`), each loaded by its soname the first time it is
 //! needed, so this library loads and runs everything else on a machine without them,
 //! and `zmq_has` answers from what loaded.
 //!
@@ -16,6 +16,7 @@
 //! (`handle`); `src/lib.rs` makes the compiler hold everyone else to it.
 
 pub mod fd;
+pub mod gssapi;
 pub mod net;
 pub mod norm;
 pub mod pgm;

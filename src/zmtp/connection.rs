@@ -332,7 +332,7 @@ impl Connection {
     /// The mechanism's handshake starts: our first command goes out (READY, HELLO), or
     /// the ZAP handler is asked first.
     fn start_mechanism(&mut self, now: Instant) -> Result<(), Error> {
-        self.st.mechanism = Some(mechanism::new(&self.st.cfg));
+        self.st.mechanism = Some(mechanism::new(&self.st.cfg)?);
         self.st.mechanism_progress(now)
     }
 

@@ -1,10 +1,12 @@
 //! The security mechanism of a ZMTP 3 connection (libzmq's `mechanism_t`): one state
-//! machine per mechanism, each in its own file (`null.rs`, `plain.rs`, `curve.rs`),
+//! machine per mechanism, each in its own file (`null.rs`, `plain.rs`, `curve.rs`,
+//! `gssapi.rs`),
 //! behind one trait. The connection (`connection.rs`) frames the commands a mechanism
 //! produces, hands it the peer's handshake commands, carries its ZAP request and the
 //! handler's decision, and, for a mechanism that seals traffic, runs every frame
 //! through it; it knows nothing of any mechanism's commands.
 
+use super::gssapi::{GssapiClient, GssapiServer};
 use super::null::{self, Null};
 use super::plain::{PlainClient, PlainServer};
 use super::{curve, zap, Config, Error, Mechanism as Configured};
@@ -84,8 +86,9 @@ impl ZapAsker {
     }
 }
 
-/// The mechanism a connection's configuration asks for, its handshake not begun.
-pub(crate) fn new(cfg: &Config) -> Box<dyn Mechanism> {
+/// The mechanism a connection's configuration asks for, its handshake not begun (or
+/// why it cannot begin: GSSAPI's credentials or first token).
+pub(crate) fn new(cfg: &Config) -> Result<Box<dyn Mechanism>, Error> {
     let asker = ZapAsker {
         domain: cfg.zap_domain.clone(),
         address: cfg.peer_address.clone(),
@@ -98,7 +101,7 @@ pub(crate) fn new(cfg: &Config) -> Box<dyn Mechanism> {
         &cfg.routing_id,
         &cfg.app_metadata,
     );
-    match &cfg.mechanism {
+    Ok(match &cfg.mechanism {
         // NULL asks a handler only with ZMQ_ZAP_DOMAIN set (libzmq's `zap_required`).
         Configured::Null => Box::new(Null::new(
             (!cfg.zap_domain.is_empty()).then_some(asker),
@@ -125,5 +128,10 @@ pub(crate) fn new(cfg: &Config) -> Box<dyn Mechanism> {
             *server_key,
             props,
         )),
-    }
+        Configured::Gssapi {
+            server: true,
+            settings,
+        } => Box::new(GssapiServer::new(settings, asker, props)?),
+        Configured::Gssapi { settings, .. } => Box::new(GssapiClient::new(settings, props)?),
+    })
 }

@@ -24,6 +24,7 @@ pub(crate) use command::{membership, parse_membership};
 mod connection;
 pub mod curve;
 mod greeting;
+pub mod gssapi;
 mod mechanism;
 pub mod norm;
 mod null;
@@ -50,7 +51,6 @@ use crate::msg::Msg;
 /// `ZMQ_MAXMSGSIZE` says: bounds what an unauthenticated peer can make us hold.
 pub(crate) const MAX_HANDSHAKE_FRAME: u64 = 64 * 1024;
 
-/// The security mechanism (only NULL so far; PLAIN, CURVE and ZAP slot in here).
 /// The security mechanism (`ZMQ_MECHANISM`) and what it needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Mechanism {
@@ -70,6 +70,11 @@ pub enum Mechanism {
         secret: [u8; 32],
         server_key: [u8; 32],
     },
+    /// `ZMQ_GSSAPI_SERVER` (server) or a client of `service_principal`.
+    Gssapi {
+        server: bool,
+        settings: gssapi::Settings,
+    },
 }
 
 impl Mechanism {
@@ -79,6 +84,7 @@ impl Mechanism {
             Mechanism::Null => "NULL",
             Mechanism::Plain { .. } => "PLAIN",
             Mechanism::Curve { .. } => "CURVE",
+            Mechanism::Gssapi { .. } => "GSSAPI",
         }
     }
 }
@@ -238,6 +244,11 @@ pub enum Error {
     /// NULL mechanism and the CURVE server (INITIATE) report nothing
     /// ([`Error::InvalidMetadata`], [`Error::IncompatibleSocketType`]).
     ReadyMetadataRejected,
+    /// A GSSAPI call failed (no credentials, an unknown service, a token that does not
+    /// verify): libzmq stalls until `ZMQ_HANDSHAKE_IVL` and reports it as that timeout
+    /// (`ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`, then a reconnect); this fails at once,
+    /// with the same event and a reconnect, its errno EPROTO.
+    Gssapi(crate::sys::gssapi::Failure),
     /// The WebSocket upgrade failed (`ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED`, as libzmq).
     WsUpgrade(crate::transport::ws::handshake::Failure),
     /// A WebSocket frame that RFC 6455 or ZWS forbids; the close code we answer with.
@@ -315,7 +326,7 @@ impl Error {
     /// Not the peer's fault by the protocol's rules (a timeout, a WebSocket close): a
     /// connecting side tries again, as after a dropped stream.
     pub fn is_connection_error(&self) -> bool {
-        self.is_timeout() || *self == Error::WsClosed
+        self.is_timeout() || matches!(self, Error::WsClosed | Error::Gssapi(_))
     }
 
     /// The errno libzmq has at hand for this failure.
@@ -363,6 +374,7 @@ impl std::fmt::Display for Error {
             Error::InvalidSequence => f.write_str("CURVE nonce not increasing"),
             Error::ProtocolUnspecified => f.write_str("unexpected command"),
             Error::ReadyMetadataRejected => f.write_str("READY properties rejected"),
+            Error::Gssapi(why) => write!(f, "GSSAPI: {why}"),
             Error::WsUpgrade(why) => write!(f, "WebSocket upgrade failed: {why:?}"),
             Error::WsFrame(code) => write!(f, "bad WebSocket frame (close code {code})"),
             Error::WsClosed => f.write_str("WebSocket closed by the peer"),

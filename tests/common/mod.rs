@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod kdc;
 pub mod netns;
 pub mod running;
 
