@@ -157,8 +157,7 @@ mod tests {
 
     #[test]
     fn replies_written_by_the_application_thread_arrive_whole_and_in_order_ipc() {
-        let dir = crate::sys::fd::mkdtemp("/tmp/zmqrs-lane-XXXXXX").unwrap();
-        round_trips(&format!("ipc://{}/s", dir.display()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::sys::fd::TempDir::new();
+        round_trips(&format!("ipc://{}/s", dir.path().display()));
     }
 }

@@ -835,8 +835,7 @@ mod tests {
 
     #[test]
     fn large_bodies_are_read_into_their_messages_ipc() {
-        let dir = crate::sys::fd::mkdtemp("/tmp/zmqrs-body-XXXXXX").unwrap();
-        large_bodies(&format!("ipc://{}/s", dir.display()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::sys::fd::TempDir::new();
+        large_bodies(&format!("ipc://{}/s", dir.path().display()));
     }
 }

@@ -79,6 +79,29 @@ pub fn mkdtemp(template: &str) -> Result<PathBuf> {
     Ok(PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// A directory for a test's ipc endpoints, removed with everything in it when the
+/// test ends, passed or not.
+#[cfg(test)]
+pub struct TempDir(PathBuf);
+
+#[cfg(test)]
+impl TempDir {
+    pub fn new() -> TempDir {
+        TempDir(mkdtemp("/tmp/zmqrs-test-XXXXXX").expect("mkdtemp"))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Takes ownership of a descriptor the program handed over (`ZMQ_USE_FD`: by setting
 /// it, the application gives the socket its listening descriptor, as in libzmq, which
 /// closes it with the socket). `fd` must not be used by anything else afterwards; this
